@@ -1,0 +1,3 @@
+"""Sub-commands beyond ``tokenize``: registered into ``complaintmine.cli`` on import."""
+
+from __future__ import annotations

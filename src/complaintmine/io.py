@@ -1,0 +1,453 @@
+"""Reading complaint exports: CSV, TSV, Excel, JSONL / JSON and Parquet, UTF-8 or GBK.
+
+``read_complaints`` loads a whole file; ``iter_complaints`` streams it in chunks for files
+larger than memory. Both keep every row, in order, read every cell of delimited files as
+text (ids like ``00123`` keep their leading zeros), find the text column by its usual
+names, and give each row an id when the file has none. Bad input raises a
+``complaintmine.errors`` exception whose message names the file, line or column and
+says what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import gzip
+import io as _io
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import (
+    ColumnError,
+    DuplicateIdError,
+    EmptyInputError,
+    EncodingError,
+    InputFileError,
+    MalformedInputError,
+    SheetError,
+)
+
+__all__ = [
+    "read_complaints",
+    "iter_complaints",
+    "detect_encoding",
+    "find_text_column",
+    "TEXT_COLUMN_NAMES",
+    "ID_COLUMN_NAMES",
+]
+
+#: Column names recognised as the complaint text, in order of preference.
+TEXT_COLUMN_NAMES = (
+    "投诉内容", "投诉描述", "投诉详情", "问题描述", "内容", "详情", "描述", "诉求内容", "反馈内容",
+    "评论内容", "评价内容", "评论", "评价", "留言", "正文", "文本",
+    "complaint", "complaint_text", "review", "text", "content", "comment", "description", "body",
+    "message",
+)  # fmt: skip
+#: Column names recognised as a row id, in order of preference.
+ID_COLUMN_NAMES = (
+    "id", "投诉编号", "工单号", "工单编号", "编号", "单号", "序号", "complaint_id", "ticket_id",
+    "ticket", "case_id", "record_id", "uid",
+)  # fmt: skip
+
+_FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv",
+    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
+    ".parquet": "parquet", ".pq": "parquet",
+}  # fmt: skip
+_SNIFF_BYTES = 8 << 20
+
+
+def _check_path(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{p}: file not found. Check the path (current folder: {Path.cwd()}).")
+    if p.is_dir():
+        raise InputFileError(f"{p} is a folder, not a file. Pass one export file (CSV, TSV, Excel, JSONL, Parquet).")
+    if not os.access(p, os.R_OK):
+        raise InputFileError(f"{p}: permission denied. Make the file readable or copy it somewhere you can read.")
+    return p
+
+
+def _format_of(p: Path) -> tuple[str, str | None]:
+    suffixes = [s.lower() for s in p.suffixes]
+    compression = None
+    if suffixes and suffixes[-1] == ".gz":
+        compression = "gzip"
+        suffixes = suffixes[:-1]
+    fmt = _FORMATS.get(suffixes[-1] if suffixes else "")
+    if fmt is None:
+        raise InputFileError(
+            f"{p}: unknown file type {''.join(p.suffixes) or '(no extension)'!r}. "
+            "Use .csv, .tsv, .xlsx, .jsonl, .json or .parquet (optionally .gz for text files)."
+        )
+    return fmt, compression
+
+
+def _open_bytes(p: Path, compression: str | None) -> Any:
+    return gzip.open(p, "rb") if compression == "gzip" else open(p, "rb")
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def detect_encoding(path: str | os.PathLike[str], *, sample_bytes: int = _SNIFF_BYTES) -> str:
+    """Detect the text encoding of a delimited or JSONL file.
+
+    Recognises UTF-8, UTF-8 with BOM, UTF-16 with BOM and GBK / GB18030 (returned as
+    ``"gb18030"``, a superset of GBK and GB2312). Raises ``EncodingError`` when the bytes
+    are neither, or when lines in different encodings are mixed in one file.
+
+    Examples
+    --------
+    >>> detect_encoding("data/demo/complaints_demo.csv")  # doctest: +SKIP
+    'utf-8'
+    """
+    p = _check_path(path)
+    _, compression = _format_of(p) if p.suffix else ("csv", None)
+    with _open_bytes(p, compression) as fh:
+        data = fh.read(sample_bytes + 1)
+    truncated = len(data) > sample_bytes
+    if truncated:  # cut at the last newline so no character is split
+        data = data[: data.rfind(b"\n", 0, sample_bytes) + 1]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    # not UTF-8: GB18030, unless some lines are valid (non-ASCII) UTF-8 and others are not
+    utf8_lines, other_lines = [], []
+    for no, line in enumerate(data.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+            if len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2:
+                utf8_lines.append(no)
+        except UnicodeDecodeError:
+            other_lines.append(no)
+    if utf8_lines and other_lines:
+        raise EncodingError(
+            f"{p} mixes text encodings: line(s) {_few(utf8_lines)} are UTF-8 but line(s) "
+            f"{_few(other_lines)} are not (probably GBK). Re-save the whole file in one encoding, "
+            "preferably UTF-8."
+        )
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pos = utf8_error.start
+        raise EncodingError(
+            f"{p}, line {_line_of(data, pos)}: bytes {data[pos:pos + 4]!r} are neither UTF-8 nor "
+            "GBK/GB18030. Re-save the file as UTF-8, or pass encoding=... (CLI: --encoding)."
+        ) from None
+
+
+def _few(numbers: list[int], k: int = 5) -> str:
+    shown = ", ".join(str(n) for n in numbers[:k])
+    return shown + (f" and {len(numbers) - k} more" if len(numbers) > k else "")
+
+
+def find_text_column(columns: list[Any], text_col: str | None = None, *, source: str = "input") -> str:
+    """Return the complaint-text column: ``text_col`` if given, else the first known name.
+
+    Raises ``ColumnError`` listing the columns (and close matches) when none fits.
+    """
+    cols = [str(c) for c in columns]
+    if text_col is not None:
+        if text_col in cols:
+            return text_col
+        close = difflib.get_close_matches(text_col, cols, n=3, cutoff=0.4)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ColumnError(
+            f"{source}: no column named {text_col!r}. Columns are: {', '.join(cols)}.{hint}"
+        )
+    lowered = {c.strip().lower(): c for c in cols}
+    for name in TEXT_COLUMN_NAMES:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    raise ColumnError(
+        f"{source}: cannot tell which column holds the complaint text. Columns are: "
+        f"{', '.join(cols)}. Choose one with text_col='...' (CLI: --text-col NAME)."
+    )
+
+
+def _find_id_column(columns: list[Any], id_col: str | None, source: str) -> str | None:
+    cols = [str(c) for c in columns]
+    if id_col is not None:
+        if id_col in cols:
+            return id_col
+        raise ColumnError(f"{source}: no id column named {id_col!r}. Columns are: {', '.join(cols)}.")
+    lowered = {c.strip().lower(): c for c in cols}
+    for name in ID_COLUMN_NAMES:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def _translate_parser_error(exc: Exception, p: Path, sep: str) -> MalformedInputError:
+    msg = str(exc)
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if m:
+        return MalformedInputError(
+            f"{p}, line {m.group(2)}: expected {m.group(1)} fields but found {m.group(3)}. "
+            f"Put quotes around text that contains {sep!r}, or fix that row."
+        )
+    m = re.search(r"EOF inside string starting (?:at|on) (?:row|line) (\d+)", msg)
+    if m:
+        return MalformedInputError(
+            f"{p}, line {int(m.group(1)) + 1}: a quoted field opened here is never closed. "
+            "Fix the unbalanced quote (\") in that row."
+        )
+    return MalformedInputError(f"{p}: cannot parse the file as {'TSV' if sep == chr(9) else 'CSV'} ({msg}).")
+
+
+def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None,
+                      chunksize: int) -> Iterator[pd.DataFrame]:
+    if p.stat().st_size == 0:
+        raise EmptyInputError(f"{p} is empty (0 bytes). Export the complaints again.")
+    enc = encoding or detect_encoding(p)
+    sep = "\t" if fmt == "tsv" else ","
+    if fmt == "csv" and p.suffix.lower() == ".txt":
+        with _open_bytes(p, compression) as fh:
+            head = fh.read(65536).decode(enc, errors="replace")
+        try:
+            sep = csv.Sniffer().sniff(head, delimiters=",\t;|").delimiter
+        except csv.Error:
+            sep = ","
+    try:
+        reader = pd.read_csv(
+            p, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_filter=False,
+            compression=compression, chunksize=chunksize, skip_blank_lines=True,
+        )
+        yielded = False
+        for chunk in reader:
+            yielded = True
+            yield chunk
+        if not yielded:
+            raise pd.errors.EmptyDataError
+    except pd.errors.EmptyDataError:
+        raise EmptyInputError(f"{p} has no header and no rows. Export the complaints again.") from None
+    except pd.errors.ParserError as exc:
+        raise _translate_parser_error(exc, p, sep) from None
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            f"{p}: bytes that are not {enc} appear after the first {_SNIFF_BYTES >> 20} MB "
+            f"({exc.reason}). The file mixes encodings; re-save it in one encoding (UTF-8)."
+        ) from None
+
+
+def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None,
+                 chunksize: int) -> Iterator[pd.DataFrame]:
+    if p.stat().st_size == 0:
+        raise EmptyInputError(f"{p} is empty (0 bytes). Export the complaints again.")
+    enc = encoding or detect_encoding(p)
+    with _open_bytes(p, compression) as raw:
+        fh = _io.TextIOWrapper(raw, encoding=enc, errors="strict")
+        if fmt == "json":
+            try:
+                records = json.load(fh)
+            except json.JSONDecodeError as exc:
+                raise MalformedInputError(
+                    f"{p}, line {exc.lineno}: not valid JSON ({exc.msg}). Fix the file, or export JSON Lines."
+                ) from None
+            if isinstance(records, dict):
+                records = next((v for v in records.values() if isinstance(v, list)), [records])
+            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                raise MalformedInputError(f"{p}: expected a list of objects (one per complaint).")
+            for start in range(0, len(records), chunksize):
+                yield pd.DataFrame.from_records(records[start:start + chunksize])
+            return
+        batch: list[dict[str, Any]] = []
+        try:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise MalformedInputError(
+                        f"{p}, line {lineno}: not valid JSON ({exc.msg}). Fix or remove that line."
+                    ) from None
+                if not isinstance(rec, dict):
+                    raise MalformedInputError(
+                        f"{p}, line {lineno}: expected a JSON object per line, got {type(rec).__name__}."
+                    )
+                batch.append(rec)
+                if len(batch) >= chunksize:
+                    yield pd.DataFrame.from_records(batch)
+                    batch = []
+        except UnicodeDecodeError as exc:
+            raise EncodingError(
+                f"{p}: bytes that are not {enc} appear after the first {_SNIFF_BYTES >> 20} MB "
+                f"({exc.reason}). Re-save the file in one encoding (UTF-8)."
+            ) from None
+        if batch:
+            yield pd.DataFrame.from_records(batch)
+
+
+def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int) -> Iterator[pd.DataFrame]:
+    try:
+        book = pd.ExcelFile(p)
+    except Exception as exc:  # openpyxl / xlrd raise many kinds
+        raise MalformedInputError(f"{p}: cannot open as an Excel workbook ({exc}).") from None
+    names = book.sheet_names
+    if sheet is None:
+        if len(names) > 1:
+            raise SheetError(
+                f"{p} has {len(names)} sheets ({', '.join(map(str, names))}). Choose one with "
+                f"sheet='{names[0]}' (CLI: --sheet NAME)."
+            )
+        sheet = names[0]
+    if isinstance(sheet, str) and sheet not in names:
+        raise SheetError(f"{p}: no sheet named {sheet!r}. Sheets are: {', '.join(map(str, names))}.")
+    frame = book.parse(sheet, dtype=str, keep_default_na=False, na_filter=False)
+    for start in range(0, max(len(frame), 1), chunksize):
+        yield frame.iloc[start:start + chunksize]
+
+
+def _parquet_chunks(p: Path, chunksize: int) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(p)
+    except Exception as exc:
+        raise MalformedInputError(f"{p}: not a readable Parquet file ({exc}).") from None
+    if pf.metadata.num_rows == 0:
+        yield pf.schema_arrow.empty_table().to_pandas()
+        return
+    for batch in pf.iter_batches(batch_size=chunksize):
+        yield batch.to_pandas()
+
+
+def iter_complaints(
+    path: str | os.PathLike[str],
+    *,
+    text_col: str | None = None,
+    id_col: str | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    chunksize: int = 50_000,
+    check_unique_ids: bool = True,
+) -> Iterator[pd.DataFrame]:
+    """Stream a complaint export in chunks of ``chunksize`` rows (same rules as ``read_complaints``).
+
+    Every chunk carries ``attrs`` ``text_col``, ``id_col``, ``source``; rows are numbered
+    across chunks when the file has no id column.
+
+    Examples
+    --------
+    >>> for chunk in iter_complaints("big_export.csv", chunksize=100_000):  # doctest: +SKIP
+    ...     process(chunk)
+    """
+    p = _check_path(path)
+    fmt, compression = _format_of(p)
+    if fmt in ("csv", "tsv"):
+        chunks = _delimited_chunks(p, fmt, compression, encoding, chunksize)
+    elif fmt in ("jsonl", "json"):
+        chunks = _json_chunks(p, fmt, compression, encoding, chunksize)
+    elif fmt == "excel":
+        chunks = _excel_chunks(p, sheet, chunksize)
+    else:
+        chunks = _parquet_chunks(p, chunksize)
+    source = str(p)
+    resolved_text = resolved_id = None
+    seen: set[Any] = set()
+    offset = 0
+    any_rows = False
+    for chunk in chunks:
+        if resolved_text is None:
+            if len(chunk.columns) == 0:
+                raise EmptyInputError(f"{p} has no columns. Export the complaints again with a header row.")
+            resolved_text = find_text_column(list(chunk.columns), text_col, source=source)
+            resolved_id = _find_id_column(list(chunk.columns), id_col, source)
+        if len(chunk) == 0:
+            continue
+        any_rows = True
+        chunk = chunk.reset_index(drop=True)
+        if resolved_id is None:
+            chunk.insert(0, "id", range(offset + 1, offset + len(chunk) + 1))
+        elif check_unique_ids:
+            ids = chunk[resolved_id]
+            dup_local = ids[ids.duplicated()]
+            clash = [v for v in ids.unique() if v in seen] if seen else []
+            if len(dup_local) or clash:
+                first = clash[0] if clash else dup_local.iloc[0]
+                rows = [offset + i + 2 for i in (ids == first).to_numpy().nonzero()[0]]
+                raise DuplicateIdError(
+                    f"{p}: id {first!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
+                    f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
+                    "id_col=... (CLI: --id-col), or drop the column so rows are numbered."
+                )
+            seen.update(ids.tolist())
+        chunk.attrs.update(text_col=resolved_text, id_col=resolved_id or "id", source=source)
+        offset += len(chunk)
+        yield chunk
+    if not any_rows:
+        cols = ", ".join(map(str, chunk.columns)) if resolved_text is not None else ""
+        raise EmptyInputError(f"{p} has a header ({cols}) but no rows. Export the complaints again.")
+
+
+def read_complaints(
+    path: str | os.PathLike[str],
+    *,
+    text_col: str | None = None,
+    id_col: str | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+) -> pd.DataFrame:
+    """Read a complaint export into a DataFrame, keeping every row in order.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv``, ``.tsv``, ``.txt``, ``.xlsx``, ``.jsonl``, ``.json`` or ``.parquet`` file
+        (text formats may be gzipped). Encoding (UTF-8, UTF-8 with BOM, GBK / GB18030) is
+        detected.
+    text_col : str, optional
+        Column holding the complaint text. By default the first of ``TEXT_COLUMN_NAMES``
+        present (投诉内容, 内容, 问题描述, 详情, review, text, content ...).
+    id_col : str, optional
+        Column holding a unique row id. By default the first of ``ID_COLUMN_NAMES`` present;
+        when there is none, a column ``id`` numbering the rows from 1 is added.
+    sheet : str or int, optional
+        Excel sheet to read; required when the workbook has several.
+    encoding : str, optional
+        Override the detected encoding.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All columns as in the file (cells of delimited files as strings, so ids keep leading
+        zeros). ``df.attrs`` holds ``text_col``, ``id_col`` and ``source``.
+
+    Raises
+    ------
+    complaintmine.errors.ComplaintmineError
+        With a message that names the file, line or column and says what to do.
+
+    Examples
+    --------
+    >>> from complaintmine import read_complaints
+    >>> df = read_complaints("data/demo/complaints_demo.csv")  # doctest: +SKIP
+    >>> df.attrs["text_col"]  # doctest: +SKIP
+    'text'
+    """
+    chunks = list(
+        iter_complaints(path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding,
+                        chunksize=1_000_000)
+    )
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    frame.attrs.update(chunks[0].attrs)
+    return frame

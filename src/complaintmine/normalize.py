@@ -1,0 +1,205 @@
+"""Text normalization: one canonical form for every complaint text.
+
+``normalize`` turns whatever a ticketing system exported into clean simplified Chinese:
+traditional characters become simplified (OpenCC's ``t2s`` tables), full-width forms
+become half-width (Unicode NFKC), invisible and control characters go, whitespace is
+collapsed, runs of punctuation are shortened but kept countable (``!!!!!!`` becomes
+``!!!``, so emphasis stays detectable), and personal data is masked with placeholder
+tokens (see ``PII_TOKENS``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["normalize", "mask_pii", "to_simplified", "PII_TOKENS"]
+
+#: Placeholder tokens that replace personal data, by kind.
+PII_TOKENS = {
+    "email": "<EMAIL>",
+    "order": "<ORDER>",
+    "id_number": "<IDNUM>",
+    "bank_card": "<CARD>",
+    "phone": "<PHONE>",
+    "number": "<NUMBER>",
+}
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# an order / waybill / ticket number after its keyword; the keyword is kept
+_ORDER = re.compile(
+    r"((?:订单|运单|快递单|物流单|工单|投诉单|单)(?:号码|编号|号)\s*(?:是|为)?\s*[:#]?\s*)"
+    r"([A-Za-z0-9][A-Za-z0-9-]{5,})"
+)
+# 18-digit resident ID number with a plausible birth date
+_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9A-Za-z])"
+)
+# 16-19 digits, optionally grouped by spaces or dashes (checked with Luhn below)
+_CARD = re.compile(r"(?<![\d-])\d{4}(?:[ -]?\d){12,15}(?![\d])")
+_MOBILE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")
+_LANDLINE = re.compile(
+    r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[2-9]\d{6,7}(?:-\d{1,5})?(?!\d)"
+    r"|(?<!\d)[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)"
+)
+_LONG_NUMBER = re.compile(r"(?<!\d)\d{11,}(?!\d)")
+_MAYBE_PII = re.compile(r"\d{4}|@|\d[ -]\d")
+
+_WS = re.compile(r"\s+")
+# a punctuation or symbol character repeated more than three times in a row
+_PUNCT_RUN = re.compile(r"([!?。,.~、;:\-=*#…^_])\1{3,}")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _card_or_number(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    if 16 <= len(digits) <= 19 and _luhn_ok(digits):
+        return PII_TOKENS["bank_card"]
+    if len(digits) >= 11:
+        return PII_TOKENS["number"]
+    return match.group(0)
+
+
+def mask_pii(text: str) -> str:
+    """Replace phone, ID, bank-card, e-mail and order numbers with placeholder tokens.
+
+    Parameters
+    ----------
+    text : str
+        Text to mask; ASCII digits are expected (``normalize`` applies NFKC first).
+
+    Returns
+    -------
+    str
+        The text with each piece of personal data replaced by a token from
+        ``PII_TOKENS``; order-number keywords (订单号 ...) are kept before the token.
+
+    Examples
+    --------
+    >>> mask_pii("我的电话13812345678,订单号:E2023110100123")
+    '我的电话<PHONE>,订单号:<ORDER>'
+    """
+    if not _MAYBE_PII.search(text):
+        return text
+    text = _EMAIL.sub(PII_TOKENS["email"], text)
+    text = _ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
+    text = _ID.sub(PII_TOKENS["id_number"], text)
+    text = _MOBILE.sub(PII_TOKENS["phone"], text)
+    text = _CARD.sub(_card_or_number, text)
+    text = _LANDLINE.sub(PII_TOKENS["phone"], text)
+    return _LONG_NUMBER.sub(PII_TOKENS["number"], text)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> tuple[Any, frozenset[str]]:
+    from opencc import OpenCC
+
+    cc = OpenCC("t2s")
+    # characters that t2s would change: texts without any of them are left alone,
+    # which skips the (slow) converter for the vast majority of simplified texts
+    import opencc as _pkg
+
+    path = os.path.join(os.path.dirname(_pkg.__file__), "dictionary", "TSCharacters.txt")
+    trad: set[str] = set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            key, _, values = line.rstrip("\n").partition("\t")
+            if key and values.split(" ")[0] != key:
+                trad.add(key)
+    return cc, frozenset(trad)
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional Chinese to simplified (OpenCC ``t2s``).
+
+    Examples
+    --------
+    >>> to_simplified("商場客戶投訴")
+    '商场客户投诉'
+    """
+    cc, trad = _converter()
+    if trad.isdisjoint(text):
+        return text
+    return cc.convert(text)
+
+
+def _drop_invisible(text: str) -> str:
+    # control, format (zero-width, bidi marks, BOM) and surrogate code points;
+    # tabs and newlines become spaces later
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            if ch in "\t\n\r\x0b\x0c":
+                out.append(" ")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def normalize(text: Any, *, to_simplified: bool = True, mask_pii: bool = True) -> str:
+    """Return the canonical form of one complaint text.
+
+    Parameters
+    ----------
+    text : Any
+        The raw text. Empty, NaN, None and non-string values give ``""``.
+    to_simplified : bool, default True
+        Convert traditional characters to simplified.
+    mask_pii : bool, default True
+        Replace phone, ID, bank-card, e-mail and order numbers by placeholder tokens.
+
+    Returns
+    -------
+    str
+        Normalized text; never raises.
+
+    Examples
+    --------
+    >>> normalize("　服務態度太差！！！！！！聯系電話：１３８１２３４５６７８")
+    '服务态度太差!!!联系电话:<PHONE>'
+    """
+    if not isinstance(text, str):
+        return ""
+    if not text:
+        return ""
+    text = _drop_invisible(text)
+    text = unicodedata.normalize("NFKC", text)
+    if to_simplified:
+        text = globals()["to_simplified"](text)
+    if mask_pii:
+        text = globals()["mask_pii"](text)
+    text = _WS.sub(" ", text).strip()
+    return _PUNCT_RUN.sub(r"\1\1\1", text)
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN and pandas NA (used to decide whether a cell holds text)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if not isinstance(value, (str, bytes)) else False
+    except (TypeError, ValueError):
+        return False

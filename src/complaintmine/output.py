@@ -1,0 +1,149 @@
+"""Writing results safely: atomic, streaming table writers for CSV, TSV, JSONL, Parquet, Excel.
+
+Output goes to a temporary file beside the target and is renamed over it only when the
+whole job has finished, so an interrupted run (Ctrl-C, SIGTERM, a crash) never leaves a
+truncated file that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+
+from .errors import OutputError
+
+__all__ = ["TableWriter", "write_table", "check_output_path"]
+
+_OUT_FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel",
+}  # fmt: skip
+
+
+def check_output_path(path: str | os.PathLike[str], *, inputs: tuple[str | os.PathLike[str], ...] = ()) -> Path:
+    """Validate an output path before any work starts; return it as a ``Path``.
+
+    Raises ``OutputError`` when the format is unknown, the folder does not exist or is not
+    writable, the path is a folder, or it is one of ``inputs``.
+    """
+    p = Path(path)
+    fmt = _OUT_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise OutputError(
+            f"{p}: unknown output type {p.suffix or '(no extension)'!r}. "
+            "Use .csv, .tsv, .jsonl, .parquet or .xlsx."
+        )
+    for src in inputs:
+        if Path(src).exists() and p.exists() and os.path.samefile(src, p) or (
+            Path(src).resolve() == p.resolve()
+        ):
+            raise OutputError(f"{p} is also the input file; choose another output path so the input is kept.")
+    if p.is_dir():
+        raise OutputError(f"{p} is a folder; give a file name, e.g. {p / ('classified' + '.csv')}.")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{p}: folder {folder} does not exist; create it first (mkdir -p {folder}).")
+    if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise OutputError(f"{p}: permission denied; choose a folder you can write to.")
+    return p
+
+
+class TableWriter:
+    """Stream DataFrame chunks to ``path`` atomically (use as a context manager).
+
+    The file appears at ``path`` only when the ``with`` block ends without an exception;
+    otherwise the temporary file is removed and any existing file at ``path`` is untouched.
+    Excel output is buffered and written at the end.
+
+    Examples
+    --------
+    >>> with TableWriter("out.csv") as w:  # doctest: +SKIP
+    ...     for chunk in chunks:
+    ...         w.write(chunk)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, inputs: tuple[str | os.PathLike[str], ...] = ()) -> None:
+        self.path = check_output_path(path, inputs=inputs)
+        self.format = _OUT_FORMATS[self.path.suffix.lower()]
+        self.rows = 0
+        self._tmp: str | None = None
+        self._fh: Any = None
+        self._parquet: Any = None
+        self._excel: list[pd.DataFrame] = []
+        self._columns: list[str] | None = None
+
+    def __enter__(self) -> TableWriter:
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
+                                         dir=self.path.parent if str(self.path.parent) else ".")
+        os.close(fd)
+        if self.format in ("csv", "tsv", "jsonl"):
+            # CSV with a BOM so that Excel shows Chinese correctly; readers strip it
+            enc = "utf-8-sig" if self.format in ("csv", "tsv") else "utf-8"
+            self._fh = open(self._tmp, "w", encoding=enc, newline="")
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame`` (same columns as the first chunk)."""
+        if self._columns is None:
+            self._columns = [str(c) for c in frame.columns]
+        if self.format in ("csv", "tsv"):
+            frame.to_csv(self._fh, index=False, header=self.rows == 0, sep="," if self.format == "csv" else "\t",
+                         lineterminator="\n")
+        elif self.format == "jsonl":
+            for rec in frame.to_dict(orient="records"):
+                self._fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+        elif self.format == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._tmp, table.schema)
+            self._parquet.write_table(table.cast(self._parquet.schema))
+        else:
+            self._excel.append(frame)
+        self.rows += len(frame)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if self._fh is not None:
+                self._fh.close()
+            if self._parquet is not None:
+                self._parquet.close()
+            if exc_type is None:
+                if self.format == "excel":
+                    frame = pd.concat(self._excel, ignore_index=True) if self._excel else pd.DataFrame()
+                    frame.to_excel(self._tmp, index=False, engine="openpyxl")
+                elif self.format == "parquet" and self._parquet is None:
+                    pd.DataFrame(columns=self._columns or []).to_parquet(self._tmp, index=False)
+                os.replace(self._tmp, self.path)
+                self._tmp = None
+        except OSError as err:
+            raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None
+        finally:
+            if self._tmp is not None and os.path.exists(self._tmp):
+                os.unlink(self._tmp)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if value is pd.NA:
+        return None
+    return str(value)
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``frame`` atomically to ``path`` (format from the extension); return the path."""
+    with TableWriter(path) as writer:
+        writer.write(frame)
+    return writer.path
