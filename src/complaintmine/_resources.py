@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -13,7 +13,7 @@ def resource_text(name: str) -> str:
     return resources.files("complaintmine").joinpath("resources", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource_json(name: str) -> Any:
     """Return a parsed JSON resource (cached; treat the result as read-only)."""
     return json.loads(resource_text(name))

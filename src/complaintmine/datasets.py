@@ -7,7 +7,7 @@ and licences). Set the environment variable ``COMPLAINTMINE_DATA`` to use a copy
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +45,7 @@ def data_dir() -> Path:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_corpus(domain: str) -> pd.DataFrame:
     fname, prefix, category = _CORPORA[domain]
     raw = pd.read_csv(data_dir() / "reviews" / fname, dtype={"label": "int64"}, keep_default_na=False)

@@ -229,7 +229,7 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
     try:
         reader = pd.read_csv(
             p, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_filter=False,
-            compression=compression, chunksize=chunksize, skip_blank_lines=True,
+            compression=compression, chunksize=chunksize, skip_blank_lines=False,
         )
         yielded = False
         for chunk in reader:
@@ -312,7 +312,7 @@ def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int) -> Iterator[
         sheet = names[0]
     if isinstance(sheet, str) and sheet not in names:
         raise SheetError(f"{p}: no sheet named {sheet!r}. Sheets are: {', '.join(map(str, names))}.")
-    frame = book.parse(sheet, dtype=str, keep_default_na=False, na_filter=False)
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
     for start in range(0, max(len(frame), 1), chunksize):
         yield frame.iloc[start:start + chunksize]
 

@@ -26,6 +26,9 @@ __all__ = ["Tokenizer", "tokenize", "domain_words", "stopwords", "available_back
 
 _PLACEHOLDER = re.compile(r"(<(?:EMAIL|ORDER|IDNUM|CARD|PHONE|NUMBER)>)")
 _BACKENDS = ("jieba", "rjieba")
+# runs of ASCII letters / digits are tokenized here, the same way for every backend
+_ASCII_RUN = re.compile(r"([!-~]+)")
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.\-_+#&%][A-Za-z0-9]+)*|\S")
 
 
 @lru_cache(maxsize=1)
@@ -240,11 +243,23 @@ class Tokenizer:
             return []
         engine = self.engine
         if self.backend == "jieba":
-            def seg(s: str) -> list[str]:
+            def backend_seg(s: str) -> list[str]:
                 return engine.lcut(s, HMM=self.hmm)
         else:
-            def seg(s: str) -> list[str]:
+            def backend_seg(s: str) -> list[str]:
                 return engine.cut(s, self.hmm)
+
+        def seg(s: str) -> list[str]:
+            if not _ASCII_RUN.search(s):
+                return backend_seg(s)
+            out: list[str] = []
+            for i, part in enumerate(_ASCII_RUN.split(s)):
+                if i % 2:
+                    out.extend(_ASCII_TOKEN.findall(part))
+                elif part:
+                    out.extend(backend_seg(part))
+            return out
+
         if "<" not in text:
             return seg(text)
         out: list[str] = []

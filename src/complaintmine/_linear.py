@@ -1,0 +1,147 @@
+"""Linear models with calibrated probabilities, stored as plain arrays.
+
+Training uses scikit-learn's ``LogisticRegression``; what is kept is only ``coef``,
+``intercept`` and the calibration parameters fitted on out-of-fold decision values
+(temperature scaling for the multi-class model, Platt scaling for binary ones).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize, minimize_scalar
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, StratifiedKFold
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+
+
+def _logreg(C: float, random_state: int, binary: bool = False) -> LogisticRegression:
+    # liblinear is several times faster than lbfgs for binary problems on sparse TF-IDF
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=3000, random_state=random_state,
+                              solver="liblinear" if binary else "lbfgs")
+
+
+def _folds(y: np.ndarray, n_splits: int, random_state: int) -> Any:
+    _, counts = np.unique(y, return_counts=True)
+    k = int(min(n_splits, counts.min())) if len(counts) > 1 else 0
+    if k >= 2:
+        return StratifiedKFold(k, shuffle=True, random_state=random_state).split(np.zeros(len(y)), y)
+    return KFold(min(n_splits, len(y)), shuffle=True, random_state=random_state).split(np.zeros(len(y)))
+
+
+class LinearSoftmax:
+    """Multi-class logistic regression with temperature-scaled probabilities."""
+
+    def __init__(self, classes: list[str], coef: np.ndarray, intercept: np.ndarray, temperature: float = 1.0):
+        self.classes = list(classes)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.temperature = float(temperature)
+
+    @classmethod
+    def fit(cls, X: sp.csr_matrix, y: np.ndarray, *, C: float, random_state: int = 0,
+            calibrate: bool = True) -> LinearSoftmax:
+        lr = _logreg(C, random_state).fit(X, y)
+        classes = [str(c) for c in lr.classes_]
+        coef, intercept = lr.coef_, lr.intercept_
+        if len(classes) == 2:  # sklearn keeps one row for binary problems
+            coef = np.vstack([-coef[0], coef[0]]) / 2
+            intercept = np.array([-intercept[0], intercept[0]]) / 2
+        model = cls(classes, coef, intercept)
+        if calibrate and len(y) >= 20:
+            oof = np.zeros((len(y), len(classes)))
+            index = {c: i for i, c in enumerate(classes)}
+            for tr, te in _folds(y, 5, random_state):
+                sub = _logreg(C, random_state).fit(X[tr], y[tr])
+                dec = sub.decision_function(X[te])
+                if dec.ndim == 1:
+                    dec = np.column_stack([-dec / 2, dec / 2])
+                full = np.full((len(te), len(classes)), -30.0)
+                for j, c in enumerate(sub.classes_):
+                    full[:, index[str(c)]] = dec[:, j]
+                oof[te] = full
+            target = np.array([index[str(c)] for c in y])
+
+            def nll(log_t: float) -> float:
+                p = softmax(oof / np.exp(log_t))
+                return -float(np.mean(np.log(p[np.arange(len(target)), target] + 1e-12)))
+
+            model.temperature = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
+        return model
+
+    def decision(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef.T) + self.intercept
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        return softmax(self.decision(X) / self.temperature)
+
+    def state(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return ({"classes": self.classes, "temperature": self.temperature},
+                {f"{prefix}_coef": self.coef.astype(np.float32), f"{prefix}_intercept": self.intercept})
+
+    @classmethod
+    def from_state(cls, prefix: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> LinearSoftmax:
+        return cls(meta["classes"], arrays[f"{prefix}_coef"], arrays[f"{prefix}_intercept"], meta["temperature"])
+
+
+class LinearBinarySet:
+    """Independent binary logistic regressions (one per label) with Platt-scaled probabilities."""
+
+    def __init__(self, labels: list[str], coef: np.ndarray, intercept: np.ndarray, platt: np.ndarray):
+        self.labels = list(labels)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.platt = np.asarray(platt, dtype=np.float64)  # (n_labels, 2): a, b in sigmoid(a*z + b)
+
+    @classmethod
+    def fit(cls, X: sp.csr_matrix, Y: np.ndarray, labels: list[str], *, C: float,
+            random_state: int = 0, min_positives: int = 3) -> LinearBinarySet:
+        keep, coefs, intercepts, platts = [], [], [], []
+        for j, label in enumerate(labels):
+            y = Y[:, j].astype(int)
+            if y.sum() < min_positives or y.sum() == len(y):
+                continue
+            lr = _logreg(C, random_state, binary=True).fit(X, y)
+            oof = np.zeros(len(y))
+            for tr, te in _folds(y, 5, random_state):
+                if len(np.unique(y[tr])) < 2:
+                    continue
+                oof[te] = _logreg(C, random_state, binary=True).fit(X[tr], y[tr]).decision_function(X[te])
+
+            def nll(ab: np.ndarray, z: np.ndarray = oof, t: np.ndarray = y) -> float:
+                p = sigmoid(ab[0] * z + ab[1])
+                return -float(np.mean(t * np.log(p + 1e-12) + (1 - t) * np.log(1 - p + 1e-12)))
+
+            ab = minimize(nll, np.array([1.0, 0.0]), method="L-BFGS-B",
+                          bounds=[(0.01, 20.0), (-20.0, 20.0)]).x
+            keep.append(label)
+            coefs.append(lr.coef_[0])
+            intercepts.append(lr.intercept_[0])
+            platts.append(ab)
+        n_features = X.shape[1]
+        return cls(keep, np.array(coefs).reshape(len(keep), n_features), np.array(intercepts),
+                   np.array(platts).reshape(len(keep), 2))
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        z = np.asarray(X @ self.coef.T) + self.intercept
+        return sigmoid(z * self.platt[:, 0] + self.platt[:, 1])
+
+    def state(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return ({"labels": self.labels},
+                {f"{prefix}_coef": self.coef.astype(np.float32), f"{prefix}_intercept": self.intercept,
+                 f"{prefix}_platt": self.platt})
+
+    @classmethod
+    def from_state(cls, prefix: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> LinearBinarySet:
+        return cls(meta["labels"], arrays[f"{prefix}_coef"], arrays[f"{prefix}_intercept"], arrays[f"{prefix}_platt"])

@@ -1,0 +1,337 @@
+"""``CauseClassifier``: what each complaint is about (TAXONOMY.md causes, or your own codes)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ._linear import LinearBinarySet, LinearSoftmax
+from .errors import ModelFileError, NotFittedError
+from .features import ComplaintVectorizer, Prepared, prepare
+from .lexicon import Lexicon, default_lexicon
+from .taxonomy import CAUSES, parse_codes
+from .tokenize import Tokenizer
+
+__all__ = ["CauseClassifier"]
+
+
+class CauseClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label complaint-cause classifier with a primary cause and evidence.
+
+    Two modes:
+
+    * ``mode="model"`` (default): logistic regression over word and character TF-IDF and
+      cue-lexicon counts, trained with ``fit`` on your labels (any codes you like),
+      probabilities calibrated by temperature scaling on out-of-fold predictions and
+      blended with the cue lexicon (``lexicon_weight``) so unseen domains still get
+      sensible answers.
+    * ``mode="lexicon"``: no training data needed; causes come from the bundled cue
+      lexicon (TAXONOMY.md codes). ``fit`` only records the classes.
+
+    Parameters
+    ----------
+    mode : {"model", "lexicon"}, default "model"
+    C : float, default 4.0
+        Inverse regularisation strength of the logistic regressions.
+    lexicon_weight : float, default 0.25
+        Share of the cue-lexicon probabilities in the final blend (0 = model only).
+    multilabel_threshold : float, default 0.5
+        Probability above which a non-primary cause is also reported.
+    max_features, min_df : int
+        Vocabulary cap and minimum document frequency of the TF-IDF blocks.
+    lexicon : Lexicon or path, optional
+        Cue lexicon (JSON); the bundled one by default.
+    tokenizer : Tokenizer, optional
+        Word segmenter; ``Tokenizer(backend="auto")`` by default.
+    names : dict, optional
+        Display names of your codes (default: the Chinese names of TAXONOMY.md).
+    random_state : int, default 0
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Cause codes, in the column order of ``predict_proba``.
+
+    Examples
+    --------
+    >>> from complaintmine import CauseClassifier
+    >>> clf = CauseClassifier().fit(texts, labels)        # doctest: +SKIP
+    >>> clf.predict(["送餐员迟到了一个小时，菜都凉了"])       # doctest: +SKIP
+    array(['delivery'], dtype=object)
+    >>> CauseClassifier.from_lexicon().predict(["房间隔音太差，一晚上没睡好"])
+    array(['facilities_environment'], dtype=object)
+    """
+
+    def __init__(self, mode: str = "model", *, C: float = 4.0, lexicon_weight: float = 0.25,
+                 multilabel_threshold: float = 0.5, max_features: int = 40000, min_df: int = 2,
+                 lexicon: Lexicon | str | os.PathLike[str] | None = None, tokenizer: Tokenizer | None = None,
+                 names: dict[str, str] | None = None, random_state: int = 0) -> None:
+        self.mode = mode
+        self.C = C
+        self.lexicon_weight = lexicon_weight
+        self.multilabel_threshold = multilabel_threshold
+        self.max_features = max_features
+        self.min_df = min_df
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.names = names
+        self.random_state = random_state
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _lexicon(self) -> Lexicon:
+        if isinstance(self.lexicon, Lexicon):
+            return self.lexicon
+        if self.lexicon is not None:
+            return Lexicon.from_json(self.lexicon)
+        return default_lexicon()
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise NotFittedError(
+                "This CauseClassifier is not fitted yet. Call fit(texts, labels), or use "
+                "CauseClassifier.from_lexicon() or complaintmine.load_model() for a ready one."
+            )
+
+    def _prepare(self, X: Any) -> Prepared:
+        return prepare(X, self.tokenizer)
+
+    # -- fitting -------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any = None, *, vectorizer: ComplaintVectorizer | None = None) -> CauseClassifier:
+        """Fit on texts ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : iterable of str or Prepared
+            Complaint texts (raw; they are normalized and tokenized here).
+        y : iterable
+            One label per text: a code (``"delivery"``), several codes with the primary first
+            (``"delivery;product_quality"`` or a list). Ignored in lexicon mode.
+        vectorizer : ComplaintVectorizer, optional
+            An already fitted vectorizer to share (e.g. with a ``MotiveEstimator``).
+
+        Returns
+        -------
+        self
+        """
+        if self.mode not in ("model", "lexicon"):
+            raise ValueError(f"mode must be 'model' or 'lexicon', got {self.mode!r}")
+        lex = self._lexicon()
+        self.lexicon_ = lex
+        if self.mode == "lexicon":
+            self.classes_ = np.array(lex.groups("causes") + ["other"], dtype=object)
+            self.names_ = dict(CAUSES, **(self.names or {}))
+            return self
+        if y is None:
+            raise ValueError("fit needs labels y in mode='model' (or use mode='lexicon')")
+        prepared = self._prepare(X)
+        codes = [parse_codes(v) for v in y]
+        if len(codes) != len(prepared):
+            raise ValueError(f"X has {len(prepared)} texts but y has {len(codes)} labels")
+        missing = [i for i, c in enumerate(codes) if not c]
+        if missing:
+            raise ValueError(f"label of row {missing[0]} is empty; every text needs at least one cause code")
+        primary = np.array([c[0] for c in codes], dtype=object)
+        classes = sorted({code for c in codes for code in c})
+        if len(set(primary)) < 2:
+            raise ValueError("need at least two different primary causes to train")
+        self.vectorizer_ = vectorizer if vectorizer is not None else ComplaintVectorizer(
+            max_features=self.max_features, min_df=self.min_df, lexicon=lex).fit(prepared)
+        features = prepared.features(self.vectorizer_)
+        self.primary_ = LinearSoftmax.fit(features, primary, C=self.C, random_state=self.random_state)
+        multi = np.array([[code in c for code in classes] for c in codes], dtype=bool)
+        self.multilabel_ = LinearBinarySet.fit(features, multi, classes, C=self.C, random_state=self.random_state)
+        self.classes_ = np.array(classes, dtype=object)
+        self.names_ = dict(CAUSES, **(self.names or {}))
+        return self
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon | str | os.PathLike[str] | None = None, **kwargs: Any) -> CauseClassifier:
+        """A ready classifier that needs no labels (``mode="lexicon"``)."""
+        return cls(mode="lexicon", lexicon=lexicon, **kwargs).fit(None)
+
+    # -- prediction ----------------------------------------------------------------------------
+    def _lexicon_proba(self, prepared: Prepared) -> np.ndarray:
+        lex = self.lexicon_
+        counts = prepared.cue_counts(lex)
+        cols = {c: i for i, c in enumerate(lex.columns)}
+        scores = np.full((len(prepared), len(self.classes_)), -np.inf)
+        for j, code in enumerate(self.classes_):
+            if f"causes:{code}" in cols:
+                scores[:, j] = 1.5 * np.log1p(counts[:, cols[f"causes:{code}"]]) * 2
+            elif code == "other":
+                scores[:, j] = 0.75
+        if np.isinf(scores).all(axis=1).any():
+            scores[np.isinf(scores).all(axis=1)] = 0.0
+        finite = np.where(np.isinf(scores), -1e9, scores)
+        return np.exp(finite - finite.max(axis=1, keepdims=True)) / np.exp(
+            finite - finite.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
+
+    def _model_proba(self, prepared: Prepared) -> np.ndarray:
+        p = self.primary_.proba(prepared.features(self.vectorizer_))
+        out = np.zeros((len(prepared), len(self.classes_)))
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for j, c in enumerate(self.primary_.classes):
+            out[:, index[c]] = p[:, j]
+        return out
+
+    def _proba(self, prepared: Prepared) -> np.ndarray:
+        if self.mode == "lexicon":
+            return self._lexicon_proba(prepared)
+        p = self._model_proba(prepared)
+        w = float(self.lexicon_weight)
+        if w > 0:
+            p = (1 - w) * p + w * self._lexicon_proba(prepared)
+        return p
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probability of each class being the primary cause, shape ``(n, n_classes)``."""
+        self._check_fitted()
+        return self._proba(self._prepare(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The primary cause code of each text (``"other"`` for empty texts)."""
+        self._check_fitted()
+        prepared = self._prepare(X)
+        return self._predict_prepared(prepared, self._proba(prepared))
+
+    def _predict_prepared(self, prepared: Prepared, proba: np.ndarray) -> np.ndarray:
+        pred = self.classes_[proba.argmax(axis=1)].astype(object)
+        if "other" in set(self.classes_):
+            pred[np.array([not t for t in prepared.tokens], dtype=bool)] = "other"  # nothing to analyse
+        return pred
+
+    def label_proba(self, X: Any) -> np.ndarray:
+        """Probability that each class applies at all (multi-label), shape ``(n, n_classes)``."""
+        self._check_fitted()
+        return self._label_proba(self._prepare(X))
+
+    def _label_proba(self, prepared: Prepared) -> np.ndarray:
+        if self.mode == "lexicon":
+            lex = self.lexicon_
+            counts = prepared.cue_counts(lex)
+            cols = {c: i for i, c in enumerate(lex.columns)}
+            out = np.zeros((len(prepared), len(self.classes_)))
+            for j, code in enumerate(self.classes_):
+                if f"causes:{code}" in cols:
+                    out[:, j] = 1 - np.exp(-0.7 * counts[:, cols[f"causes:{code}"]])
+            return out
+        p = self.multilabel_.proba(prepared.features(self.vectorizer_))
+        out = np.zeros((len(prepared), len(self.classes_)))
+        index = {c: i for i, c in enumerate(self.classes_)}
+        for j, c in enumerate(self.multilabel_.labels):
+            out[:, index[c]] = p[:, j]
+        return out
+
+    def predict_multilabel(self, X: Any) -> list[list[str]]:
+        """All causes of each text, primary first, then the others by probability."""
+        self._check_fitted()
+        prepared = self._prepare(X)
+        primary = self._predict_prepared(prepared, self._proba(prepared))
+        return self._multilabel(primary, self._label_proba(prepared))
+
+    def _multilabel(self, primary: np.ndarray, label_p: np.ndarray) -> list[list[str]]:
+        out = []
+        thr = self.multilabel_threshold
+        for i, first in enumerate(primary):
+            order = np.argsort(-label_p[i])
+            extra = [self.classes_[j] for j in order if label_p[i, j] >= thr and self.classes_[j] != first
+                     and self.classes_[j] != "other"]
+            out.append([first] + extra if first != "other" else [first])
+        return out
+
+    # -- explanation ---------------------------------------------------------------------------
+    def explain(self, text: str, *, top: int = 8) -> dict[str, Any]:
+        """Why a text got its cause: the cue words found and the terms that weighed most.
+
+        Returns
+        -------
+        dict
+            ``cause``, ``cause_zh``, ``probability``, ``causes`` (multi-label),
+            ``cues`` (lexicon cue words found for the cause), ``terms``
+            (``[(feature, contribution), ...]``, largest positive contributions to the
+            primary cause first: ``word:`` tokens, ``char:`` n-grams, ``cue:`` counts).
+
+        Examples
+        --------
+        >>> CauseClassifier.from_lexicon().explain("等了两个小时，外卖还没送到")["cues"]
+        ['等了', '送到']
+        """
+        self._check_fitted()
+        prepared = self._prepare([text])
+        proba = self._proba(prepared)
+        primary = self._predict_prepared(prepared, proba)
+        causes = self._multilabel(primary, self._label_proba(prepared))[0]
+        code = str(primary[0])
+        j = list(self.classes_).index(code)
+        cues = [c.term for c in self.lexicon_.find(prepared.norm[0]) if f"causes:{code}" in c.groups]
+        terms: list[tuple[str, float]] = []
+        if self.mode == "model" and code in self.primary_.classes:
+            row = prepared.features(self.vectorizer_)
+            k = self.primary_.classes.index(code)
+            contrib = sp.csr_matrix(row).multiply(self.primary_.coef[k]).tocsr()
+            names = self.vectorizer_.feature_names()
+            order = np.argsort(-contrib.data)[:top]
+            terms = [(names[contrib.indices[i]], round(float(contrib.data[i]), 4)) for i in order
+                     if contrib.data[i] > 0]
+        return {"cause": code, "cause_zh": self.names_.get(code, code), "probability": float(proba[0, j]),
+                "causes": causes, "cues": cues, "terms": terms}
+
+    # -- persistence ---------------------------------------------------------------------------
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        self._check_fitted()
+        meta: dict[str, Any] = {"kind": "CauseClassifier", "params": _json_params(self),
+                                "classes": list(self.classes_), "names": self.names_,
+                                "lexicon": self.lexicon_.to_dict()}
+        arrays: dict[str, np.ndarray] = {}
+        if self.mode == "model":
+            m1, a1 = self.primary_.state("cause_primary")
+            m2, a2 = self.multilabel_.state("cause_multi")
+            meta.update(primary=m1, multilabel=m2)
+            arrays.update(a1)
+            arrays.update(a2)
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+                   vectorizer: ComplaintVectorizer | None) -> CauseClassifier:
+        if meta.get("kind") != "CauseClassifier":
+            raise ModelFileError("the model file holds no CauseClassifier")
+        clf = cls(**meta["params"])
+        clf.lexicon_ = Lexicon(meta["lexicon"])
+        clf.classes_ = np.array(meta["classes"], dtype=object)
+        clf.names_ = meta["names"]
+        if clf.mode == "model":
+            if vectorizer is None:
+                raise ModelFileError("the model file has a trained CauseClassifier but no vectorizer")
+            clf.vectorizer_ = vectorizer
+            clf.primary_ = LinearSoftmax.from_state("cause_primary", meta["primary"], arrays)
+            clf.multilabel_ = LinearBinarySet.from_state("cause_multi", meta["multilabel"], arrays)
+        return clf
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save to a data-only model file (see ``complaintmine.modelio``)."""
+        from .model import save_model
+
+        save_model(path, causes=self)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CauseClassifier:
+        """Load a classifier saved with ``save`` or ``complaintmine train``."""
+        from .model import load_model
+
+        clf = load_model(path).causes
+        if clf is None:
+            raise ModelFileError(f"{path} holds no CauseClassifier")
+        return clf
+
+
+def _json_params(est: BaseEstimator) -> dict[str, Any]:
+    """Constructor parameters that are plain data (lexicon and tokenizer are stored apart)."""
+    params = est.get_params(deep=False)
+    params.pop("lexicon", None)
+    params.pop("tokenizer", None)
+    return params

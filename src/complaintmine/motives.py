@@ -1,0 +1,238 @@
+"""``MotiveEstimator``: what the customer wants (求尊重 respect, 求补偿 compensation, 求发泄 venting)."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._linear import LinearBinarySet
+from .errors import ModelFileError, NotFittedError
+from .features import ComplaintVectorizer, Prepared, prepare
+from .lexicon import Lexicon, default_lexicon
+from .taxonomy import MOTIVES, parse_codes
+from .tokenize import Tokenizer
+
+__all__ = ["MotiveEstimator"]
+
+# explicit demands: a demand verb followed within a few characters by a remedy
+_LEAD = r"(?:强烈要求|要求|希望|请|必须|应该|应当|给我|我要|要你们|申请|坚持|让你们|让商家|让他们|让我司|让商场)"
+_DEMANDS = {
+    "compensation": re.compile(
+        _LEAD + r"[^。!?;]{0,12}?(?:退款|退钱|退货|换货|赔偿|补偿|赔|补发|重新送|重送|重做|维修|修好|免单|退还|返还"
+        r"|补差价|换|送过去|送来)|退一赔|假一赔|一分钱不加|不加钱"
+    ),
+    "respect": re.compile(_LEAD + r"[^。!?;]{0,12}?(?:道歉|说法|解释|交代|经理|负责人|领导|尊重)"),
+}
+#: score from which an explicit demand alone sets a motive (the text states it)
+_DEMAND_FLOOR = 0.6
+
+
+class MotiveEstimator(BaseEstimator):
+    """Scores in [0, 1] for each motive, a primary motive (or ``none``) and the evidence.
+
+    The score of each motive blends a logistic regression trained on labelled complaints
+    (word and character TF-IDF, cue counts, exclamation and question runs) with an explicit
+    rule score from the text itself: demands (要求退款, 给个说法), disrespect and status cues
+    (什么态度, 老顾客), and intensity cues (垃圾, 再也不, ``!!!``, 呵呵).
+
+    Parameters
+    ----------
+    C : float, default 2.0
+        Inverse regularisation strength.
+    rule_weight : float, default 0.3
+        Share of the explicit rule score in the blend (1.0 = rules only; then no training
+        data is needed).
+    threshold : float, default 0.5
+        The primary motive is the highest score when it reaches this, else ``"none"``.
+    lexicon : Lexicon or path, optional
+    tokenizer : Tokenizer, optional
+    random_state : int, default 0
+
+    Attributes
+    ----------
+    motives_ : list of str
+        Motive codes, in the column order of ``predict_proba``.
+
+    Examples
+    --------
+    >>> from complaintmine import MotiveEstimator
+    >>> est = MotiveEstimator.from_rules()
+    >>> est.predict(["质量太差了，要求退款！"])
+    array(['compensation'], dtype=object)
+    """
+
+    def __init__(self, *, C: float = 2.0, rule_weight: float = 0.3, threshold: float = 0.5,
+                 lexicon: Lexicon | str | os.PathLike[str] | None = None, tokenizer: Tokenizer | None = None,
+                 random_state: int = 0) -> None:
+        self.C = C
+        self.rule_weight = rule_weight
+        self.threshold = threshold
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.random_state = random_state
+
+    def _lexicon(self) -> Lexicon:
+        if isinstance(self.lexicon, Lexicon):
+            return self.lexicon
+        return Lexicon.from_json(self.lexicon) if self.lexicon is not None else default_lexicon()
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "motives_"):
+            raise NotFittedError(
+                "This MotiveEstimator is not fitted yet. Call fit(texts, motives), or use "
+                "MotiveEstimator.from_rules() or complaintmine.load_model()."
+            )
+
+    def fit(self, X: Any, y: Any = None, *, vectorizer: ComplaintVectorizer | None = None) -> MotiveEstimator:
+        """Fit on texts and their motive labels.
+
+        Parameters
+        ----------
+        X : iterable of str or Prepared
+        y : iterable
+            Per text the motives shown, primary first: ``"compensation;venting"``, a list, or
+            ``"none"`` / empty. Ignored when ``rule_weight == 1``.
+        vectorizer : ComplaintVectorizer, optional
+            An already fitted vectorizer to share with a ``CauseClassifier``.
+        """
+        self.lexicon_ = self._lexicon()
+        if self.rule_weight >= 1.0 or y is None:
+            if y is None and self.rule_weight < 1.0:
+                raise ValueError("fit needs motive labels y unless rule_weight=1.0 (rules only)")
+            self.motives_ = list(MOTIVES)
+            return self
+        prepared = prepare(X, self.tokenizer)
+        codes = [parse_codes(v) for v in y]
+        if len(codes) != len(prepared):
+            raise ValueError(f"X has {len(prepared)} texts but y has {len(codes)} labels")
+        motives = [m for m in MOTIVES if any(m in c for c in codes)]
+        motives += sorted({m for c in codes for m in c} - set(motives))
+        self.vectorizer_ = vectorizer if vectorizer is not None else ComplaintVectorizer(
+            lexicon=self.lexicon_).fit(prepared)
+        Y = np.array([[m in c for m in motives] for c in codes], dtype=bool)
+        self.model_ = LinearBinarySet.fit(prepared.features(self.vectorizer_), Y, motives, C=self.C,
+                                          random_state=self.random_state)
+        self.motives_ = motives
+        return self
+
+    @classmethod
+    def from_rules(cls, **kwargs: Any) -> MotiveEstimator:
+        """A ready estimator from explicit cues only (no training data)."""
+        return cls(rule_weight=1.0, **kwargs).fit(None)
+
+    # -- scoring -------------------------------------------------------------------------------
+    def _rule_scores(self, prepared: Prepared) -> np.ndarray:
+        lex = self.lexicon_
+        counts = prepared.cue_counts(lex)
+        cols = {c: i for i, c in enumerate(lex.columns)}
+        style = prepared.style()
+        out = np.zeros((len(prepared), len(self.motives_)))
+        for j, m in enumerate(self.motives_):
+            hits = counts[:, cols[f"motives:{m}"]] if f"motives:{m}" in cols else np.zeros(len(prepared))
+            if m == "venting":
+                hits = hits + 0.5 * np.minimum(style[:, 0], 6) / 3
+            out[:, j] = 1 - np.exp(-0.8 * hits)
+        return out
+
+    def _demand_counts(self, prepared: Prepared) -> np.ndarray:
+        """Number of explicit demands per text and motive (zero for motives without a pattern)."""
+        key = ("demands", tuple(self.motives_))
+        if key not in prepared._cache:
+            out = np.zeros((len(prepared), len(self.motives_)))
+            for j, m in enumerate(self.motives_):
+                pattern = _DEMANDS.get(m)
+                if pattern is not None:
+                    out[:, j] = [len(pattern.findall(t)) for t in prepared.norm]
+            prepared._cache[key] = out
+        return prepared._cache[key]
+
+    def _scores(self, prepared: Prepared) -> np.ndarray:
+        rules = self._rule_scores(prepared)
+        demands = self._demand_counts(prepared)
+        floor = np.where(demands > 0, _DEMAND_FLOOR + 0.3 * (1 - np.exp(-(demands - 1))), 0.0)
+        w = float(self.rule_weight)
+        if w >= 1.0 or not hasattr(self, "model_"):
+            return np.maximum(rules, floor)
+        p = np.zeros_like(rules)
+        learned = self.model_.proba(prepared.features(self.vectorizer_))
+        for j, m in enumerate(self.model_.labels):
+            p[:, self.motives_.index(m)] = learned[:, j]
+        missing = [self.motives_.index(m) for m in self.motives_ if m not in self.model_.labels]
+        p[:, missing] = rules[:, missing]
+        # an explicit demand ("要求退款", "给个说法") shows the motive whatever the model says
+        return np.maximum((1 - w) * p + w * rules, floor)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Score of each motive in [0, 1], shape ``(n, len(motives_))`` (rows need not sum to 1)."""
+        self._check_fitted()
+        return self._scores(prepare(X, self.tokenizer))
+
+    def _primary(self, scores: np.ndarray, prepared: Prepared) -> np.ndarray:
+        best = scores.argmax(axis=1)
+        out = np.array([self.motives_[j] for j in best], dtype=object)
+        out[scores.max(axis=1) < self.threshold] = "none"
+        out[np.array([not t for t in prepared.tokens], dtype=bool)] = "none"  # nothing to analyse
+        return out
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The primary motive of each text: a motive code or ``"none"``."""
+        self._check_fitted()
+        prepared = prepare(X, self.tokenizer)
+        return self._primary(self._scores(prepared), prepared)
+
+    def evidence(self, text: str) -> dict[str, list[str]]:
+        """The explicit cues behind the scores: demands, disrespect / status cues, intensity cues.
+
+        Examples
+        --------
+        >>> MotiveEstimator.from_rules().evidence("什么态度！要求退款！！！")["demand"]
+        ['要求退款']
+        """
+        self._check_fitted()
+        prepared = prepare([text], self.tokenizer)
+        return self._evidence(prepared.norm[0])
+
+    def _evidence(self, norm: str) -> dict[str, list[str]]:
+        return self._evidence_from(self.lexicon_.find(norm), norm)
+
+    def _evidence_from(self, cues: list[Any], norm: str) -> dict[str, list[str]]:
+        demand = [m.group(0) for pattern in _DEMANDS.values() for m in pattern.finditer(norm)]
+        comp = [c.term for c in cues if "motives:compensation" in c.groups]
+        respect = [c.term for c in cues if "motives:respect" in c.groups]
+        venting = [c.term for c in cues if "motives:venting" in c.groups]
+        return {"demand": list(dict.fromkeys(demand + comp)), "disrespect": list(dict.fromkeys(respect)),
+                "intensity": list(dict.fromkeys(venting))}
+
+    # -- persistence ---------------------------------------------------------------------------
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        self._check_fitted()
+        params = self.get_params(deep=False)
+        params.pop("lexicon")
+        params.pop("tokenizer")
+        meta: dict[str, Any] = {"kind": "MotiveEstimator", "params": params, "motives": self.motives_,
+                                "lexicon": self.lexicon_.to_dict()}
+        arrays: dict[str, np.ndarray] = {}
+        if hasattr(self, "model_"):
+            m, a = self.model_.state("motive")
+            meta["model"] = m
+            arrays.update(a)
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+                   vectorizer: ComplaintVectorizer | None) -> MotiveEstimator:
+        if meta.get("kind") != "MotiveEstimator":
+            raise ModelFileError("the model file holds no MotiveEstimator")
+        est = cls(**meta["params"])
+        est.lexicon_ = Lexicon(meta["lexicon"])
+        est.motives_ = list(meta["motives"])
+        if "model" in meta:
+            if vectorizer is None:
+                raise ModelFileError("the model file has a trained MotiveEstimator but no vectorizer")
+            est.vectorizer_ = vectorizer
+            est.model_ = LinearBinarySet.from_state("motive", meta["model"], arrays)
+        return est

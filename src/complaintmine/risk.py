@@ -1,0 +1,95 @@
+"""Escalation-risk flags (TAXONOMY.md): media, legal, regulator, safety, repeat, and a risk level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .features import Prepared, prepare
+from .lexicon import Lexicon, default_lexicon
+from .taxonomy import RISK_FLAGS
+
+__all__ = ["flag_risks", "risk_level", "STRONG_VENTING"]
+
+#: venting score from which a complaint counts as "strongly venting" (risk level medium)
+STRONG_VENTING = 0.8
+
+
+def risk_level(flags: list[str], venting: float = 0.0) -> str:
+    """``high`` if media, legal, regulator or safety is flagged; ``medium`` if only repeat is
+    flagged or the venting score is at least ``STRONG_VENTING``; otherwise ``low``.
+
+    Examples
+    --------
+    >>> risk_level(["repeat"]), risk_level(["media", "repeat"]), risk_level([], venting=0.9)
+    ('medium', 'high', 'medium')
+    """
+    if any(f in ("media", "legal", "regulator", "safety") for f in flags):
+        return "high"
+    if "repeat" in flags or venting >= STRONG_VENTING:
+        return "medium"
+    return "low"
+
+
+def _flags(
+    prepared: Prepared, lexicon: Lexicon, causes: list[list[str]] | None
+) -> tuple[list[list[str]], list[list[str]]]:
+    counts = prepared.cue_counts(lexicon)
+    cols = {c: i for i, c in enumerate(lexicon.columns)}
+    idx = [cols.get(f"risks:{f}") for f in RISK_FLAGS]
+    flags, evidence = [], []
+    for i, text in enumerate(prepared.norm):
+        row = [f for f, j in zip(RISK_FLAGS, idx) if j is not None and counts[i, j] > 0]
+        if causes is not None and "safety_health" in causes[i] and "safety" not in row:
+            row.insert(RISK_FLAGS.index("safety") if "safety" in RISK_FLAGS else len(row), "safety")
+            row = [f for f in RISK_FLAGS if f in row]
+        flags.append(row)
+        if row:
+            found = [c.term for c in lexicon.find(text) if any(g.startswith("risks:") for g in c.groups)]
+            evidence.append(list(dict.fromkeys(found)))
+        else:
+            evidence.append([])
+    return flags, evidence
+
+
+def flag_risks(texts: Any, *, causes: Any = None, venting: Any = None,
+               lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """Flag escalation risks from explicit mentions, one row per text.
+
+    Parameters
+    ----------
+    texts : iterable of str or Prepared
+    causes : iterable, optional
+        Cause codes of each text (``"safety_health;..."`` or lists); a ``safety_health``
+        cause sets the safety flag.
+    venting : array-like of float, optional
+        Venting scores (``MotiveEstimator``); from ``STRONG_VENTING`` on, the level is at
+        least ``medium``.
+    lexicon : Lexicon, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Boolean columns ``media, legal, regulator, safety, repeat``, plus ``risk_flags``
+        (``;``-joined), ``risk_level`` (low / medium / high) and ``risk_evidence``.
+
+    Examples
+    --------
+    >>> flag_risks(["再不解决我就投诉到12315，还要找媒体曝光"])[["regulator", "media", "risk_level"]]
+       regulator  media risk_level
+    0       True   True       high
+    """
+    from .taxonomy import parse_codes
+
+    prepared = prepare(texts)
+    lex = lexicon or default_lexicon()
+    cause_lists = [parse_codes(c) for c in causes] if causes is not None else None
+    flags, evidence = _flags(prepared, lex, cause_lists)
+    vent = np.zeros(len(prepared)) if venting is None else np.asarray(venting, dtype=float)
+    frame = pd.DataFrame({f: [f in row for row in flags] for f in RISK_FLAGS})
+    frame["risk_flags"] = [";".join(row) for row in flags]
+    frame["risk_level"] = [risk_level(row, v) for row, v in zip(flags, vent)]
+    frame["risk_evidence"] = [", ".join(e) for e in evidence]
+    return frame

@@ -1,0 +1,179 @@
+import gzip
+import json
+
+import pandas as pd
+import pytest
+
+from complaintmine import iter_complaints, read_complaints
+from complaintmine.errors import (
+    ColumnError,
+    DuplicateIdError,
+    EmptyInputError,
+    EncodingError,
+    InputFileError,
+    MalformedInputError,
+    SheetError,
+)
+
+
+@pytest.fixture(scope="module")
+def frame(real_texts):
+    texts = real_texts[:40]
+    return pd.DataFrame({"编号": [f"{i:05d}" for i in range(len(texts))], "投诉内容": texts})
+
+
+def check_roundtrip(out, frame, text_col="投诉内容"):
+    assert out.attrs["text_col"] == text_col
+    assert out[text_col].tolist() == frame[text_col].tolist()
+    assert out["编号"].tolist() == frame["编号"].tolist()  # order kept, leading zeros kept
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings(tmp_path, frame, encoding):
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False, encoding=encoding, errors="replace" if encoding == "gbk" else "strict")
+    out = read_complaints(path)
+    expected = frame if encoding != "gbk" else pd.read_csv(path, encoding="gbk", dtype=str)
+    check_roundtrip(out, expected)
+    assert out.attrs["id_col"] == "编号"
+
+
+def test_tsv_txt_and_gzip(tmp_path, frame):
+    frame.to_csv(tmp_path / "a.tsv", sep="\t", index=False)
+    check_roundtrip(read_complaints(tmp_path / "a.tsv"), frame)
+    frame.to_csv(tmp_path / "a.txt", sep="\t", index=False)
+    check_roundtrip(read_complaints(tmp_path / "a.txt"), frame)
+    with gzip.open(tmp_path / "a.csv.gz", "wt", encoding="utf-8") as fh:
+        frame.to_csv(fh, index=False)
+    check_roundtrip(read_complaints(tmp_path / "a.csv.gz"), frame)
+
+
+def test_excel_jsonl_json_parquet(tmp_path, frame):
+    frame.to_excel(tmp_path / "a.xlsx", index=False)
+    check_roundtrip(read_complaints(tmp_path / "a.xlsx"), frame)
+    frame.to_json(tmp_path / "a.jsonl", orient="records", lines=True, force_ascii=False)
+    check_roundtrip(read_complaints(tmp_path / "a.jsonl"), frame)
+    frame.to_json(tmp_path / "a.json", orient="records", force_ascii=False)
+    check_roundtrip(read_complaints(tmp_path / "a.json"), frame)
+    frame.to_parquet(tmp_path / "a.parquet", index=False)
+    check_roundtrip(read_complaints(tmp_path / "a.parquet"), frame)
+
+
+def test_excel_with_several_sheets(tmp_path, frame):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as xw:
+        frame.to_excel(xw, sheet_name="说明", index=False)
+        frame.to_excel(xw, sheet_name="投诉", index=False)
+    with pytest.raises(SheetError, match="2 sheets.*说明, 投诉.*--sheet"):
+        read_complaints(path)
+    check_roundtrip(read_complaints(path, sheet="投诉"), frame)
+    with pytest.raises(SheetError, match="no sheet named"):
+        read_complaints(path, sheet="Sheet9")
+
+
+@pytest.mark.parametrize("name", ["投诉内容", "内容", "问题描述", "详情", "review", "Text", "content"])
+def test_text_column_found_by_common_names(tmp_path, name, real_texts):
+    path = tmp_path / "a.csv"
+    pd.DataFrame({"客户": ["张"] * 3, name: real_texts[:3]}).to_csv(path, index=False)
+    assert read_complaints(path).attrs["text_col"] == name
+
+
+def test_unknown_text_column_lists_columns(tmp_path, real_texts):
+    path = tmp_path / "a.csv"
+    pd.DataFrame({"客户": ["张"] * 3, "说的话": real_texts[:3]}).to_csv(path, index=False)
+    with pytest.raises(ColumnError, match=r"客户, 说的话.*text_col=.*--text-col"):
+        read_complaints(path)
+    assert read_complaints(path, text_col="说的话").attrs["text_col"] == "说的话"
+    with pytest.raises(ColumnError, match="no column named '说的'.*Did you mean '说的话'"):
+        read_complaints(path, text_col="说的")
+
+
+def test_ids_added_when_missing_and_rows_kept_in_order(tmp_path, real_texts):
+    texts = real_texts[:30] + ["", "   "]
+    path = tmp_path / "a.csv"
+    pd.DataFrame({"review": texts}).to_csv(path, index=False)
+    out = read_complaints(path)
+    assert out["id"].tolist() == list(range(1, 33))
+    assert out["review"].tolist()[:30] == texts[:30]
+    assert len(out) == 32  # empty texts are kept
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,text\n001,送餐太慢\n002,菜凉了\n001,态度差\n", encoding="utf-8")
+    with pytest.raises(DuplicateIdError, match=r"'001'.*row\(s\) 2, 4"):
+        read_complaints(path)
+
+
+def test_chunks_equal_whole(tmp_path, frame):
+    path = tmp_path / "a.csv"
+    frame.to_csv(path, index=False)
+    chunks = list(iter_complaints(path, chunksize=7))
+    assert len(chunks) == 6
+    assert pd.concat(chunks)["投诉内容"].tolist() == frame["投诉内容"].tolist()
+
+
+# -- bad input: each gets a specific message ---------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputFileError, match="nope.csv: file not found"):
+        read_complaints(tmp_path / "nope.csv")
+
+
+def test_directory(tmp_path):
+    with pytest.raises(InputFileError, match="is a folder"):
+        read_complaints(tmp_path)
+
+
+def test_unknown_extension(tmp_path):
+    (tmp_path / "a.docx").write_bytes(b"x")
+    with pytest.raises(InputFileError, match="unknown file type '.docx'"):
+        read_complaints(tmp_path / "a.docx")
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"")
+    with pytest.raises(EmptyInputError, match="a.csv is empty"):
+        read_complaints(tmp_path / "a.csv")
+    (tmp_path / "b.jsonl").write_bytes(b"")
+    with pytest.raises(EmptyInputError, match="b.jsonl is empty"):
+        read_complaints(tmp_path / "b.jsonl")
+
+
+def test_header_only(tmp_path):
+    (tmp_path / "a.csv").write_text("id,投诉内容\n", encoding="utf-8")
+    with pytest.raises(EmptyInputError, match=r"header \(id, 投诉内容\) but no rows"):
+        read_complaints(tmp_path / "a.csv")
+
+
+def test_undecodable_bytes(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"id,text\n1," + b"\xff\xfe\xfa\x80\x80" + b"\n")
+    with pytest.raises(EncodingError, match="line 2.*neither UTF-8 nor GBK.*--encoding"):
+        read_complaints(tmp_path / "a.csv")
+
+
+def test_mixed_encodings(tmp_path):
+    data = "id,text\n1,送餐员态度很差\n".encode() + "2,菜都凉了还不让退款\n".encode("gbk")
+    (tmp_path / "a.csv").write_bytes(data)
+    with pytest.raises(EncodingError, match=r"mixes text encodings: line\(s\) 2 are UTF-8 but line\(s\) 3"):
+        read_complaints(tmp_path / "a.csv")
+
+
+def test_extra_fields(tmp_path):
+    (tmp_path / "a.csv").write_text("id,text\n1,送餐慢\n2,菜凉了,还洒了\n", encoding="utf-8")
+    with pytest.raises(MalformedInputError, match="line 3: expected 2 fields but found 3"):
+        read_complaints(tmp_path / "a.csv")
+
+
+def test_unbalanced_quote(tmp_path):
+    (tmp_path / "a.csv").write_text('id,text\n1,送餐慢\n2,"菜凉了\n3,态度差\n', encoding="utf-8")
+    with pytest.raises(MalformedInputError, match="quoted field .* never closed"):
+        read_complaints(tmp_path / "a.csv")
+
+
+def test_bad_jsonl_line(tmp_path):
+    lines = [json.dumps({"id": 1, "text": "送餐慢"}, ensure_ascii=False), "{not json", "[1, 2]"]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(MalformedInputError, match="line 2: not valid JSON"):
+        read_complaints(tmp_path / "a.jsonl")

@@ -1,0 +1,104 @@
+import math
+import re
+
+import pytest
+
+from complaintmine import normalize
+from complaintmine.datasets import load_seed_cases
+from complaintmine.normalize import PII_TOKENS, mask_pii, to_simplified
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the Luhn check digit to a card number prefix."""
+    digits = [int(d) for d in prefix]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return prefix + str((10 - total % 10) % 10)
+
+
+def test_traditional_seed_title_becomes_simplified():
+    seed = load_seed_cases()
+    first = seed[seed["source_file"].str.startswith("000")]["text"].iloc[0]
+    assert "顧客" in first or "導購" in first  # the source really is traditional Chinese
+    out = normalize(first)
+    assert "顾客" in out or "导购" in out
+    assert to_simplified("商場客戶投訴") == "商场客户投诉"
+
+
+def test_full_width_becomes_half_width():
+    assert normalize("ＡＢＣ１２３，好！") == "ABC123,好!"
+
+
+def test_emphasis_is_shortened_but_countable():
+    out = normalize("太差了！！！！！！！再也不来了？？？？")
+    assert "!!!" in out and "!!!!" not in out
+    assert "???" in out and "????" not in out
+    assert normalize("好！") == "好!"
+
+
+def test_whitespace_and_invisible_characters():
+    assert normalize("  送餐\u200b慢 \n\t 太慢\u202e了\x00 ") == "送餐慢 太慢了"
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), "", 12, 3.5, b"bytes", ["list"]])
+def test_non_text_gives_empty_string(value):
+    assert normalize(value) == ""
+
+
+@pytest.mark.parametrize(
+    "raw, token",
+    [
+        ("我电话13812345678你打", "<PHONE>"),
+        ("我电话 138 1234 5678 你打", "<PHONE>"),
+        ("我电话138-1234-5678你打", "<PHONE>"),
+        ("我电话+86 13812345678你打", "<PHONE>"),
+        ("座机010-87654321找我", "<PHONE>"),
+        ("座机(0755)83456789找我", "<PHONE>"),
+        ("客服400-820-8820没人接", "<PHONE>"),
+        ("身份证号11010519900307123X已提供", "<IDNUM>"),
+        ("身份证110105199003071234已提供", "<IDNUM>"),
+        ("邮箱zhang.san@example.com回复", "<EMAIL>"),
+        ("订单号:E2023110100123没发货", "<ORDER>"),
+        ("运单号 SF1234567890123 查不到", "<ORDER>"),
+    ],
+)
+def test_pii_patterns_are_masked(raw, token):
+    out = normalize(raw)
+    assert token in out
+    assert not re.search(r"\d{7,}", out), out
+
+
+def test_bank_cards_are_masked_when_luhn_valid():
+    card16 = luhn_complete("622202123456789")
+    card19 = luhn_complete("622848001234567891")
+    grouped = " ".join(card16[i:i + 4] for i in range(0, 16, 4))
+    for raw in (card16, card19, grouped):
+        assert PII_TOKENS["bank_card"] in mask_pii(f"卡号{raw}扣了钱"), raw
+
+
+def test_other_long_numbers_are_masked_too():
+    assert "<NUMBER>" in mask_pii("流水号123456789012345扣款")
+
+
+def test_ordinary_numbers_are_left_alone():
+    text = "等了2个小时，花了128元，2023-11-01下的单，第3次了"
+    assert normalize(text) == text.replace("，", ",")
+
+
+def test_masking_can_be_switched_off():
+    assert "13812345678" in normalize("电话13812345678", mask_pii=False)
+
+
+def test_real_texts_normalize_without_leaking_long_numbers(real_texts):
+    for text in real_texts:
+        out = normalize(text)
+        assert isinstance(out, str)
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", out)
+
+
+def test_nan_is_not_the_string_nan():
+    assert normalize(math.nan) == ""
