@@ -1,0 +1,247 @@
+"""Ranked improvement actions: one per cause, with where, how fast, why, who handles and who fixes.
+
+``recommend`` turns a classified frame into the table the improvement loop of the complaint
+handling literature asks for: the cause, where it concentrates, how big and how fast-growing
+it is, which motive dominates, the front-line handling technique for that motive
+(``playbook``), the systemic fix with its owning department, and typical complaints. The
+handling techniques and fixes are data (``complaintmine/resources/playbook.json``).
+
+Examples
+--------
+>>> import complaintmine as cm
+>>> from complaintmine.recommend import recommend, playbook
+>>> df = cm.analyze(cm.read_complaints("data/demo/complaints_demo.csv"))  # doctest: +SKIP
+>>> recommend(df, date_col="date").head(3)  # doctest: +SKIP
+>>> playbook("venting")[:3]
+'移情法'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import analysis
+from ._resources import resource_json
+from .analysis import _names, _require
+from .taxonomy import MOTIVE_NAMES
+
+__all__ = ["recommend", "playbook", "load_playbook", "DEFAULT_WEIGHTS", "DEFAULT_DIMENSIONS"]
+
+#: weights of the ranking score (see ``recommend``)
+DEFAULT_WEIGHTS: dict[str, float] = {"volume": 0.5, "growth": 0.3, "severity": 0.2}
+#: dimensions used when ``dimensions`` is None (those present in the frame)
+DEFAULT_DIMENSIONS: tuple[str, ...] = ("store", "channel")
+
+
+def load_playbook() -> dict[str, Any]:
+    """Return the playbook data (``resources/playbook.json``): techniques, escalation, fixes.
+
+    Examples
+    --------
+    >>> load_playbook()["causes"]["delivery"]["department"]
+    '物流配送部'
+    """
+    return resource_json("playbook.json")
+
+
+def playbook(motive: str, *, can_meet: bool = True) -> str:
+    """The front-line handling technique for a complaint motive.
+
+    Parameters
+    ----------
+    motive : {"venting", "respect", "compensation", "none"}
+        The (dominant) motive: 求发泄 -> 移情法; 求尊重 -> sincere apology, a senior person takes
+        over, thanks for the feedback; 求补偿 -> 补偿关照法 / 替换法 / 引导征询法; none -> fast
+        first-contact handling.
+    can_meet : bool, default True
+        False when the customer's demand cannot be met: the 三明治法 / 谅解法 / 3F advice is
+        appended.
+
+    Returns
+    -------
+    str
+        The technique, in Chinese, as one paragraph.
+
+    Examples
+    --------
+    >>> playbook("compensation").split("：")[0]
+    '补偿关照法、替换法、引导征询法'
+    """
+    book = load_playbook()
+    if motive not in book["motives"]:
+        raise ValueError(f"unknown motive {motive!r}; choose from {', '.join(book['motives'])}")
+    text = book["motives"][motive]["text"]
+    if not can_meet:
+        text += " " + book["cannot_meet"]["text"]
+    return text
+
+
+def _dimensions(df: pd.DataFrame, dimensions: Sequence[str] | None) -> list[str]:
+    if dimensions is None:
+        return [d for d in DEFAULT_DIMENSIONS if d in df.columns]
+    dims = [dimensions] if isinstance(dimensions, str) else list(dimensions)
+    _require(df, *dims)
+    return dims
+
+
+def _fmt_p(p: float) -> str:
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date_col: str | None = None,
+              top: int | None = 10, freq: str = "W", recent: int = 4, alpha: float = 0.05,
+              trend_alpha: float = 0.01, weights: Mapping[str, float] | None = None, n_examples: int = 2,
+              exclude: Sequence[str] = ("other",), text_col: str | None = None, cause_col: str = "cause",
+              ) -> pd.DataFrame:
+    """Rank improvement actions, one per cause, with the evidence a manager needs to act.
+
+    **Ranking rule.** Each cause gets three components, all between 0 and 1, shown as columns:
+
+    - ``volume``: the cause's share of all complaints (Pareto: the vital few first).
+    - ``growth``: ``min(trend_ratio - 1, 1)`` when the cause is *emerging* (its recent rate rose
+      significantly, see ``analysis.emerging_issues``), else 0; always 0 without ``date_col``.
+      A doubling or more counts fully; a rise that is not significant counts nothing.
+    - ``severity``: ``(high_risk_share + safety_share) / 2``: the share of its complaints at high
+      escalation risk (safety, media, lawyers, regulators) and, counted again, the share
+      touching safety or health, which must be escalated at once.
+
+    ``score = w_volume * volume + w_growth * growth + w_severity * severity`` with the weights
+    ``DEFAULT_WEIGHTS`` (0.5, 0.3, 0.2) unless ``weights`` is given; rows are sorted by
+    ``score`` descending (ties: larger ``count`` first) and ``rank`` numbers them. A reader can
+    recompute the order from the columns.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Classified complaints (``complaintmine.analyze`` output).
+    dimensions : sequence of str, optional
+        Columns in which to look for concentration (store, channel, product ...). Default:
+        ``store`` and ``channel`` when the frame has them.
+    date_col : str, optional
+        Complaint date column; enables the trend and emerging-issue columns.
+    top : int, optional, default 10
+        Number of actions returned (all when None).
+    freq : str, default "W"
+        Trend period (pandas period alias).
+    recent : int, default 4
+        Periods in the recent window of the trend test.
+    alpha : float, default 0.05
+        Significance level for concentration (Holm-corrected adjusted residuals).
+    trend_alpha : float, default 0.01
+        Significance level for emerging causes (Benjamini-Hochberg-corrected one-sided Fisher
+        tests, as ``analysis.emerging_issues``).
+    weights : mapping, optional
+        ``{"volume": ..., "growth": ..., "severity": ...}``; missing keys take the defaults.
+    n_examples : int, default 2
+        Representative complaints per cause (closest to the cause's centroid; PII masked).
+    exclude : sequence of str, default ("other",)
+        Causes not turned into actions.
+    text_col : str, optional
+        Text column for the examples (default ``df.attrs["text_col"]`` or ``"text"``).
+    cause_col : str, default "cause"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank, cause, cause_zh, count, share, where`` (significantly over-represented
+        dimension values, e.g. ``store=成都锦江店 (×2.5, p<0.001)``), ``trend_ratio,
+        rate_before, rate_after, emerging, emerging_where`` (dimension values where the cause
+        is emerging), ``dominant_motive, dominant_motive_zh, motive_respect_share,
+        motive_compensation_share, motive_venting_share, high_risk_share, safety_share,
+        technique, playbook, escalate`` (True when at least 20% of the cause's complaints are
+        high risk: handle them as major complaints, see ``load_playbook()["escalation"]``),
+        ``fix, department, examples`` (list of masked texts), ``volume, growth, severity,
+        score``. ``attrs["weights"]`` holds the weights used.
+
+    Examples
+    --------
+    >>> rec = recommend(df, date_col="date")  # doctest: +SKIP
+    >>> rec[["rank", "cause_zh", "where", "technique", "department", "score"]]  # doctest: +SKIP
+    """
+    _require(df, cause_col)
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    unknown = set(w) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown weight(s) {sorted(unknown)}; use volume, growth, severity")
+    dims = _dimensions(df, dimensions)
+    book = load_playbook()
+    names = _names(df, cause_col)
+    n_total = len(df)
+    if n_total == 0:
+        raise ValueError("recommend: the frame has no complaints")
+
+    mix = analysis.motive_risk_mix(df, cause_col=cause_col).set_index("cause")
+    causes = [c for c in mix.index if c not in set(exclude)]
+
+    where: dict[str, list[str]] = {c: [] for c in causes}
+    for dim in dims:
+        if df[dim].nunique() < 2:
+            continue
+        ct = analysis.crosstab_outliers(df, dim, cause_col=cause_col, alpha=alpha)
+        for row in ct[ct["over_represented"]].itertuples(index=False):
+            if row.cause in where:
+                where[row.cause].append(
+                    f"{dim}={getattr(row, dim)} (×{row.lift:.1f}, {_fmt_p(row.p_adjusted)})")
+
+    trend_cols = {c: (np.nan, np.nan, np.nan, False) for c in causes}
+    emerging_where: dict[str, list[str]] = {c: [] for c in causes}
+    if date_col is not None:
+        em = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, alpha=trend_alpha,
+                                      cause_col=cause_col)
+        for row in em[em["kind"] == "cause"].itertuples(index=False):
+            if row.item in trend_cols:
+                trend_cols[row.item] = (row.ratio, row.rate_before, row.rate_after, bool(row.emerging))
+        for dim in dims:
+            emd = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, alpha=trend_alpha,
+                                           by=dim, cause_col=cause_col)
+            for row in emd[emd["emerging"] & (emd["kind"] == "cause")].itertuples(index=False):
+                if row.item in emerging_where:
+                    emerging_where[row.item].append(f"{dim}={getattr(row, dim)} (×{row.ratio:.1f})")
+
+    rows = []
+    for cause in causes:
+        m = mix.loc[cause]
+        ratio, before, after, emerging = trend_cols[cause]
+        motive = str(m["dominant_motive"])
+        fix = book["causes"].get(cause, {"fix": "（无预设方案：请补充 playbook.json）",
+                                         "department": "（未指定）"})
+        examples = []
+        if n_examples:
+            examples = analysis.representative(df, cause=cause, n=n_examples, text_col=text_col,
+                                               cause_col=cause_col, max_chars=160)["text"].tolist()
+        high, safety = float(m["risk_high_share"]), float(m["safety_share"])
+        growth = float(min(max(ratio - 1.0, 0.0), 1.0)) if emerging and np.isfinite(ratio) else (
+            1.0 if emerging else 0.0)
+        rows.append({
+            "cause": cause, "cause_zh": names.get(cause, cause), "count": int(m["count"]),
+            "share": int(m["count"]) / n_total,
+            "where": "; ".join(where[cause]),
+            "trend_ratio": ratio, "rate_before": before, "rate_after": after, "emerging": emerging,
+            "emerging_where": "; ".join(emerging_where[cause]),
+            "dominant_motive": motive, "dominant_motive_zh": MOTIVE_NAMES.get(motive, motive),
+            "motive_respect_share": float(m["motive_respect_share"]),
+            "motive_compensation_share": float(m["motive_compensation_share"]),
+            "motive_venting_share": float(m["motive_venting_share"]),
+            "high_risk_share": high, "safety_share": safety,
+            "technique": book["motives"][motive]["technique"], "playbook": playbook(motive),
+            "escalate": bool(high >= 0.2),
+            "fix": fix["fix"], "department": fix["department"], "examples": examples,
+            "volume": int(m["count"]) / n_total, "growth": growth, "severity": (high + safety) / 2,
+        })
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["score"] = w["volume"] * out["volume"] + w["growth"] * out["growth"] + w["severity"] * out["severity"]
+    out = out.sort_values(["score", "count"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    if top:
+        out = out.head(top)
+    out.attrs["weights"] = dict(w)
+    out.attrs["rule"] = ("score = {volume} * volume + {growth} * growth + {severity} * severity; "
+                         "volume = share of complaints; growth = min(trend_ratio - 1, 1) if emerging else 0; "
+                         "severity = (high_risk_share + safety_share) / 2").format(**w)
+    return out

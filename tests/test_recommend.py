@@ -1,0 +1,110 @@
+"""Ranked improvement actions follow their documented rule and point at the planted problems."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import complaintmine as cm
+from complaintmine import analysis
+from complaintmine.datasets import data_dir
+from complaintmine.errors import ColumnError
+from complaintmine.recommend import DEFAULT_WEIGHTS, load_playbook, playbook, recommend
+from complaintmine.taxonomy import CAUSES
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    raw = cm.read_complaints(data_dir() / "demo" / "complaints_demo.csv")
+    return cm.analyze(raw, text_col="text")
+
+
+@pytest.fixture(scope="module")
+def rec(demo) -> pd.DataFrame:
+    return recommend(demo, date_col="date", top=None)
+
+
+def test_ranking_follows_the_documented_rule(rec, demo):
+    w = DEFAULT_WEIGHTS
+    score = w["volume"] * rec["volume"] + w["growth"] * rec["growth"] + w["severity"] * rec["severity"]
+    assert np.allclose(rec["score"], score)
+    assert rec["score"].is_monotonic_decreasing
+    assert rec["rank"].tolist() == list(range(1, len(rec) + 1))
+    assert rec.attrs["weights"] == w
+    # each component recomputed from the data
+    mix = analysis.motive_risk_mix(demo).set_index("cause")
+    em = analysis.emerging_issues(demo, "date").query("kind == 'cause'").set_index("item")
+    for row in rec.itertuples():
+        assert row.volume == pytest.approx((demo["cause"] == row.cause).mean())
+        assert row.severity == pytest.approx((mix.loc[row.cause, "risk_high_share"]
+                                              + mix.loc[row.cause, "safety_share"]) / 2)
+        growth = min(max(em.loc[row.cause, "ratio"] - 1, 0), 1) if em.loc[row.cause, "emerging"] else 0.0
+        assert row.growth == pytest.approx(growth)
+        assert row.emerging == em.loc[row.cause, "emerging"]
+
+
+def test_the_planted_problems_come_out(rec):
+    first = rec.iloc[0]
+    assert first["cause"] == "delivery" and first["emerging"]
+    assert "杭州西湖店" in first["where"] and "杭州西湖店" in first["emerging_where"]
+    assert first["trend_ratio"] > 1.5
+    facilities = rec.set_index("cause").loc["facilities_environment"]
+    assert "store=成都锦江店" in facilities["where"]
+    assert "other" not in set(rec["cause"])
+
+
+def test_each_action_names_technique_fix_department_and_masked_examples(rec):
+    book = load_playbook()
+    for row in rec.itertuples():
+        assert row.technique == book["motives"][row.dominant_motive]["technique"]
+        assert row.playbook == playbook(row.dominant_motive)
+        assert row.fix == book["causes"][row.cause]["fix"] and row.department
+        assert 1 <= len(row.examples) <= 2
+        assert not any(PHONE.search(t) for t in row.examples)
+    venting = rec[rec["dominant_motive"] == "venting"]
+    assert (venting["technique"] == "移情法").all()
+
+
+def test_weights_change_the_order_as_documented(demo):
+    by_volume = recommend(demo, date_col="date", top=None, weights={"volume": 1, "growth": 0, "severity": 0})
+    assert by_volume["count"].is_monotonic_decreasing
+    by_severity = recommend(demo, top=3, weights={"volume": 0, "growth": 0, "severity": 1}, n_examples=0)
+    assert by_severity.iloc[0]["cause"] == "safety_health"
+    assert len(by_severity) == 3 and by_severity["examples"].map(len).eq(0).all()
+    with pytest.raises(ValueError, match="unknown weight"):
+        recommend(demo, weights={"size": 1})
+
+
+def test_without_dates_there_is_no_growth(demo):
+    rec = recommend(demo, top=None, n_examples=0)
+    assert (rec["growth"] == 0).all() and rec["trend_ratio"].isna().all() and not rec["emerging"].any()
+
+
+def test_dimensions_default_to_present_columns_and_explicit_ones_must_exist(demo):
+    rec = recommend(demo.drop(columns=["channel"]), n_examples=0)
+    assert not rec["where"].str.contains("channel=").any()
+    with pytest.raises(ColumnError, match="region"):
+        recommend(demo, dimensions=["region"])
+
+
+def test_playbook_techniques_follow_the_domain_notes():
+    assert playbook("venting").startswith("移情法")
+    assert "道歉" in playbook("respect") and "上级" in playbook("respect") and "感谢" in playbook("respect")
+    comp = playbook("compensation")
+    assert "补偿关照法" in comp and "替换法" in comp and "引导征询法" in comp
+    cannot = playbook("compensation", can_meet=False)
+    assert "三明治法" in cannot and "3F" in cannot
+    with pytest.raises(ValueError, match="unknown motive"):
+        playbook("curiosity")
+
+
+def test_playbook_covers_every_cause():
+    book = load_playbook()
+    assert set(book["causes"]) == set(CAUSES)
+    for cause, entry in book["causes"].items():
+        assert entry["fix"].strip() and entry["department"].strip(), cause
