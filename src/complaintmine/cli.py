@@ -78,35 +78,50 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _traceback_if(debug: bool) -> None:
+    """With ``--debug``, print the full traceback of the error being handled (the exit code stays)."""
+    if debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    from . import commands  # noqa: F401  (registers classify, train, evaluate, report)
+    from . import commands, report  # noqa: F401  (registers classify, train, evaluate, report)
 
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # kill / a closed terminal stop the run like Ctrl-C does: the partial output is removed
+    caught = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _raise_interrupt) for s in caught}
     try:
         return int(args.func(args) or 0)
     except ComplaintmineError as err:
-        if args.debug:
-            raise
+        _traceback_if(args.debug)
         print(f"complaintmine: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        if args.debug:
-            raise
-        print("complaintmine: interrupted; no output file was written.", file=sys.stderr)
+        _traceback_if(args.debug)
+        print("complaintmine: interrupted; no output was written (an existing output file is left as it was).",
+              file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 141
+    except MemoryError:
+        _traceback_if(args.debug)
+        print("complaintmine: error: out of memory; run again with a smaller --chunksize or fewer --jobs.",
+              file=sys.stderr)
+        return 1
     except Exception as err:  # the last line of defence: never a bare traceback
-        if args.debug:
-            raise
-        print(f"complaintmine: internal error: {type(err).__name__}: {err}. Run again with --debug for "
-              "the full traceback and report it.", file=sys.stderr)
+        _traceback_if(args.debug)
+        detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+        print(f"complaintmine: internal error: {detail}. Run again with --debug for the full traceback and "
+              "report it.", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -52,6 +52,8 @@ def _labelled_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", help="use only rows whose 'holdout' column has this value (train / test / seed)")
     p.add_argument("--domain", action="append", help="use only rows of this domain (repeatable)")
     p.add_argument("--exclude-domain", action="append", help="leave out rows of this domain (repeatable)")
+    p.add_argument("--where", action="append", metavar="COL=VALUE",
+                   help="use only rows whose column COL equals VALUE (repeatable), e.g. --where sample=random")
 
 
 def _read_labelled(args: argparse.Namespace) -> pd.DataFrame:
@@ -71,6 +73,11 @@ def _read_labelled(args: argparse.Namespace) -> pd.DataFrame:
         frame = frame[frame["domain"].isin(args.domain)]
     if args.exclude_domain:
         frame = frame[~frame["domain"].isin(args.exclude_domain)]
+    for cond in args.where or []:
+        col, sep, value = cond.partition("=")
+        if not sep or col not in frame.columns:
+            raise ColumnError(f"{path}: --where {cond!r} needs COL=VALUE with COL one of: {', '.join(frame.columns)}")
+        frame = frame[frame[col] == value]
     if frame.empty:
         raise EmptyInputError(f"{path}: no rows left after --split / --domain / --exclude-domain")
     if args.causes_col not in frame.columns:

@@ -17,6 +17,7 @@ import io as _io
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,8 +113,8 @@ def detect_encoding(path: str | os.PathLike[str], *, sample_bytes: int = _SNIFF_
     """
     p = _check_path(path)
     _, compression = _format_of(p) if p.suffix else ("csv", None)
-    with _open_bytes(p, compression) as fh:
-        data = fh.read(sample_bytes + 1)
+    data = _read_head(p, compression, sample_bytes + 1)
+    _refuse_binary(p, data)
     truncated = len(data) > sample_bytes
     if truncated:  # cut at the last newline so no character is split
         data = data[: data.rfind(b"\n", 0, sample_bytes) + 1]
@@ -121,6 +122,15 @@ def detect_encoding(path: str | os.PathLike[str], *, sample_bytes: int = _SNIFF_
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return utf16
+    if b"\x00" in data:
+        line = _line_of(data, data.index(b"\x00"))
+        raise EncodingError(
+            f"{p}, line {line}: the file contains NUL bytes, so it is not a text export (or it is "
+            "damaged). Export it again as CSV (UTF-8)."
+        )
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -144,14 +154,91 @@ def detect_encoding(path: str | os.PathLike[str], *, sample_bytes: int = _SNIFF_
             "preferably UTF-8."
         )
     try:
-        data.decode("gb18030")
-        return "gb18030"
+        gb_text = data.decode("gb18030")
     except UnicodeDecodeError:
+        gb_text = None
+    if gb_text is not None:
+        # Big5 (Taiwan / Hong Kong exports) also decodes as GB18030, into nonsense: compare how
+        # many characters land among the common characters of each encoding
+        if _common_share(gb_text, "gb2312", 0xB0, 0xD7) < 0.5:
+            try:
+                big5_text = data.decode("cp950")
+            except UnicodeDecodeError:
+                big5_text = None
+            if big5_text is not None and _common_share(big5_text, "cp950", 0xA4, 0xC6) > 0.8:
+                return "cp950"
+        return "gb18030"
+    else:
         pos = utf8_error.start
         raise EncodingError(
             f"{p}, line {_line_of(data, pos)}: bytes {data[pos:pos + 4]!r} are neither UTF-8 nor "
             "GBK/GB18030. Re-save the file as UTF-8, or pass encoding=... (CLI: --encoding)."
         ) from None
+
+
+_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook or another ZIP archive", "rename it to .xlsx if it is a workbook"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook", "rename it to .xls, or save it as .xlsx / CSV"),
+    (b"PAR1", "a Parquet file", "rename it to .parquet"),
+    (b"\x1f\x8b", "gzip-compressed", "rename it to end in .gz (e.g. export.csv.gz)"),
+    (b"%PDF", "a PDF document", "export the complaints as CSV or Excel instead"),
+)  # fmt: skip
+
+
+def _read_head(p: Path, compression: str | None, n: int) -> bytes:
+    try:
+        with _open_bytes(p, compression) as fh:
+            return fh.read(n)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        if compression == "gzip":
+            raise MalformedInputError(
+                f"{p} is not a valid gzip file ({exc}). Decompress it yourself or export it again."
+            ) from None
+        raise InputFileError(f"{p}: cannot read the file ({getattr(exc, 'strerror', None) or exc}).") from None
+
+
+def _refuse_binary(p: Path, data: bytes) -> None:
+    """Give a useful message when a text file is really a workbook, Parquet, gzip ... file."""
+    for magic, what, fix in _MAGIC:
+        if data.startswith(magic):
+            raise InputFileError(f"{p} is {what}, not a {p.suffix.lstrip('.').upper() or 'text'} file: {fix}.")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the bytes look like UTF-16 without a byte-order mark."""
+    head = data[:4096]
+    if len(head) < 8 or b"\x00" not in head:
+        return None
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2], head[1::2]
+    z_even, z_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    for enc, zeros, other in (("utf-16-le", z_odd, z_even), ("utf-16-be", z_even, z_odd)):
+        if zeros > 0.05 and other < 0.02:
+            try:
+                data[: len(data) // 2 * 2].decode(enc)
+            except UnicodeDecodeError:
+                return None
+            return enc
+    return None
+
+
+def _common_share(text: str, enc: str, lo: int, hi: int, limit: int = 20_000) -> float:
+    """Share of the first ``limit`` non-ASCII characters that are punctuation or common
+    (level-1) characters of ``enc``; real text scores above 0.9, mis-decoded text far lower."""
+    n = good = 0
+    for ch in text:
+        if ch < "\x80":
+            continue
+        n += 1
+        try:
+            b = ch.encode(enc)
+        except UnicodeEncodeError:
+            continue
+        if len(b) == 2 and (0xA1 <= b[0] <= 0xA3 or lo <= b[0] <= hi):
+            good += 1
+        if n >= limit:
+            break
+    return good / n if n else 1.0
 
 
 def _few(numbers: list[int], k: int = 5) -> str:
@@ -213,27 +300,164 @@ def _translate_parser_error(exc: Exception, p: Path, sep: str) -> MalformedInput
     return MalformedInputError(f"{p}: cannot parse the file as {'TSV' if sep == chr(9) else 'CSV'} ({msg}).")
 
 
+def _first_records(head: str, sep: str, n: int = 2) -> list[list[str]]:
+    """The first ``n`` records of delimited text (quotes honoured); fewer if ``head`` ends first."""
+    lines = head.splitlines(keepends=True)
+    if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line may be cut in the middle
+    out = []
+    try:
+        for rec in csv.reader(lines, delimiter=sep):
+            out.append(rec)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+_NEWLINES = r"\r\n|\r|\n"
+
+
+def _newlines_per_row(chunk: pd.DataFrame) -> Any:
+    """Number of line breaks inside the cells of each row (numpy array)."""
+    import numpy as np
+
+    counts = np.zeros(len(chunk), dtype=np.int64)
+    for col in chunk.columns:
+        values = chunk[col]
+        if pd.api.types.is_string_dtype(values.dtype) and values.str.contains("\n|\r", regex=True).any():
+            counts += values.str.count(_NEWLINES).to_numpy(dtype=np.int64)
+    return counts
+
+
+def _shape(value: str) -> str:
+    """Coarse shape of a short field: runs of digits -> 9, of letters -> a, of CJK -> 中."""
+    out = []
+    for ch in value.strip():
+        k = "9" if ch.isdigit() else "a" if ch.isascii() and ch.isalpha() else "中" if "\u4e00" <= ch <= "\u9fff" \
+            else ch
+        if not out or out[-1] != k or k not in "9a中":
+            out.append(k)
+    return "".join(out)
+
+
+def _check_merged_rows(chunk: pd.DataFrame, newlines: Any, first_line: int, p: Path, sep: str,
+                       text_col: str | None, id_col: str | None) -> None:
+    """Refuse rows that swallowed following rows through an unbalanced quote.
+
+    pandas (like every CSV reader) reads ``2,"cold food`` ... ``4,ok"`` as ONE row whose text
+    holds the lines in between, so rows vanish without an error. A cell with a line break
+    whose continuation line parses into exactly one row's worth of fields that look like the
+    other rows' (an id of the same shape not otherwise in the file, or dates / codes of the
+    same shape) is taken for such a merge.
+    """
+    import numpy as np
+
+    cols = [str(c) for c in chunk.columns]
+    if len(cols) < 2 or not newlines.any():
+        return
+    try:
+        text = find_text_column(cols, text_col)
+    except ColumnError:
+        text = None
+    id_name = _find_id_column(cols, id_col, str(p)) if id_col is None or id_col in cols else None
+    shapes: dict[int, set[str]] = {}
+    for j, col in enumerate(cols):
+        if col == text:
+            continue
+        found = {_shape(v) for v in chunk[col].head(5000) if isinstance(v, str) and "\n" not in v and "\r" not in v}
+        if id_name == col or any("9" in s for s in found):  # structured columns only
+            shapes[j] = found
+    if not shapes:
+        return
+    ids = set(chunk[id_name].tolist()) if id_name is not None else set()
+    id_pos = cols.index(id_name) if id_name is not None else None
+    starts = first_line + np.arange(len(chunk)) + np.concatenate([[0], np.cumsum(newlines)[:-1]])
+    for i in np.flatnonzero(newlines):
+        offset = 0
+        for col in cols:
+            cell = chunk[col].iat[i]
+            if not isinstance(cell, str) or ("\n" not in cell and "\r" not in cell):
+                continue
+            parts = re.split(_NEWLINES, cell)
+            for k, part in enumerate(parts[1:], 1):
+                try:
+                    fields = next(csv.reader([part], delimiter=sep))
+                except (csv.Error, StopIteration):
+                    continue
+                if len(fields) != len(cols):
+                    continue
+                if id_pos is not None and (fields[id_pos] in ids or not fields[id_pos].strip()):
+                    continue  # an id that is in the file already: a numbered list, not a lost row
+                if all(_shape(fields[j]) in found for j, found in shapes.items()):
+                    start = int(starts[i])
+                    raise MalformedInputError(
+                        f"{p}, line {start}: a quote (\") opened in this row is closed only on line "
+                        f"{start + offset + len(parts) - 1}, so the lines in between were read as text of this row "
+                        f"(line {start + offset + k} looks like a row of its own: {part[:60]!r}). "
+                        f"Fix the unbalanced quote on line {start} and run again."
+                    )
+            offset += len(parts) - 1
+
+
 def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None,
-                      chunksize: int) -> Iterator[pd.DataFrame]:
+                      chunksize: int, text_col: str | None = None,
+                      id_col: str | None = None) -> Iterator[pd.DataFrame]:
     if p.stat().st_size == 0:
         raise EmptyInputError(f"{p} is empty (0 bytes). Export the complaints again.")
     enc = encoding or detect_encoding(p)
     sep = "\t" if fmt == "tsv" else ","
+    head = _read_head(p, compression, 1 << 20).decode(enc, errors="replace")
     if fmt == "csv" and p.suffix.lower() == ".txt":
-        with _open_bytes(p, compression) as fh:
-            head = fh.read(65536).decode(enc, errors="replace")
         try:
-            sep = csv.Sniffer().sniff(head, delimiters=",\t;|").delimiter
+            sep = csv.Sniffer().sniff(head[:65536], delimiters=",\t;|").delimiter
         except csv.Error:
             sep = ","
+    # pandas silently turns the first columns into an index when the first data row has more
+    # fields than the header (ids lost, columns shifted); refuse that, but accept the common
+    # "trailing separator on every data row" export quirk when the extra field is empty
+    names = None
+    records = _first_records(head, sep)
+    if len(records) == 2 and len(records[1]) > len(records[0]):
+        header, first = records
+        extra = first[len(header):]
+        if len(extra) > 1 or extra[0].strip():
+            raise MalformedInputError(
+                f"{p}, line 2: expected {len(header)} fields (as in the header) but found {len(first)}. "
+                f"Put quotes around text that contains {sep!r}, or fix that row."
+            )
+        names = [*header, "\0extra"]
+    header_lines = 1 + sum(len(re.findall(_NEWLINES, h)) for h in (records[0] if records else []))
     try:
         reader = pd.read_csv(
             p, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_filter=False,
-            compression=compression, chunksize=chunksize, skip_blank_lines=False,
+            compression=compression, chunksize=chunksize, skip_blank_lines=False, index_col=False,
+            **({"names": names, "header": 0} if names else {}),
         )
         yielded = False
-        for chunk in reader:
+        line = header_lines + 1
+        chunks = iter(reader)
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)  # "loss of data" must not pass
+                chunk = next(chunks, None)
+            if chunk is None:
+                break
             yielded = True
+            if names:
+                bad = chunk["\0extra"].str.strip() != ""
+                if bad.any():
+                    i = int(bad.to_numpy().nonzero()[0][0])
+                    nl = _newlines_per_row(chunk.iloc[:i])
+                    raise MalformedInputError(
+                        f"{p}, line {line + i + int(nl.sum())}: expected {len(names) - 1} fields (as in the "
+                        f"header) but found more. Put quotes around text that contains {sep!r}, or fix that row."
+                    )
+                chunk = chunk.drop(columns="\0extra")
+            newlines = _newlines_per_row(chunk)
+            _check_merged_rows(chunk, newlines, line, p, sep, text_col, id_col)
+            line += len(chunk) + int(newlines.sum())
             yield chunk
         if not yielded:
             raise pd.errors.EmptyDataError
@@ -241,11 +465,36 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
         raise EmptyInputError(f"{p} has no header and no rows. Export the complaints again.") from None
     except pd.errors.ParserError as exc:
         raise _translate_parser_error(exc, p, sep) from None
+    except pd.errors.ParserWarning as exc:
+        raise MalformedInputError(f"{p}: rows have more fields than the header ({exc}). Fix those rows.") from None
     except UnicodeDecodeError as exc:
         raise EncodingError(
             f"{p}: bytes that are not {enc} appear after the first {_SNIFF_BYTES >> 20} MB "
             f"({exc.reason}). The file mixes encodings; re-save it in one encoding (UTF-8)."
         ) from None
+    except (OSError, EOFError) as exc:
+        if compression == "gzip":
+            raise MalformedInputError(f"{p} is a damaged gzip file ({exc}). Export or copy it again.") from None
+        raise
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    """JSON may escape lone UTF-16 surrogates (``"\\ud800"``), which no UTF-8 file or pandas
+    string column can hold: keep them visible as the text ``\\ud800``."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_no_lone_surrogates(k): _no_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_lone_surrogates(v) for v in value]
+    return value
 
 
 def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None,
@@ -257,7 +506,10 @@ def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | Non
         fh = _io.TextIOWrapper(raw, encoding=enc, errors="strict")
         if fmt == "json":
             try:
-                records = json.load(fh)
+                raw_text = fh.read()
+                records = json.loads(raw_text)
+                if _SURROGATE_ESCAPE.search(raw_text):
+                    records = _no_lone_surrogates(records)
             except json.JSONDecodeError as exc:
                 raise MalformedInputError(
                     f"{p}, line {exc.lineno}: not valid JSON ({exc.msg}). Fix the file, or export JSON Lines."
@@ -284,6 +536,8 @@ def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | Non
                     raise MalformedInputError(
                         f"{p}, line {lineno}: expected a JSON object per line, got {type(rec).__name__}."
                     )
+                if "\\u" in line and _SURROGATE_ESCAPE.search(line):
+                    rec = _no_lone_surrogates(rec)
                 batch.append(rec)
                 if len(batch) >= chunksize:
                     yield pd.DataFrame.from_records(batch)
@@ -301,7 +555,10 @@ def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int) -> Iterator[
     try:
         book = pd.ExcelFile(p)
     except Exception as exc:  # openpyxl / xlrd raise many kinds
-        raise MalformedInputError(f"{p}: cannot open as an Excel workbook ({exc}).") from None
+        raise MalformedInputError(
+            f"{p}: cannot open as an Excel workbook ({exc}). Open it in Excel and save it again as .xlsx, "
+            "or export CSV."
+        ) from None
     names = book.sheet_names
     if sheet is None:
         if len(names) > 1:
@@ -323,12 +580,18 @@ def _parquet_chunks(p: Path, chunksize: int) -> Iterator[pd.DataFrame]:
     try:
         pf = pq.ParquetFile(p)
     except Exception as exc:
-        raise MalformedInputError(f"{p}: not a readable Parquet file ({exc}).") from None
+        raise MalformedInputError(f"{p}: not a readable Parquet file ({exc}). Export or copy it again.") from None
     if pf.metadata.num_rows == 0:
         yield pf.schema_arrow.empty_table().to_pandas()
         return
     for batch in pf.iter_batches(batch_size=chunksize):
         yield batch.to_pandas()
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def iter_complaints(
@@ -354,7 +617,7 @@ def iter_complaints(
     p = _check_path(path)
     fmt, compression = _format_of(p)
     if fmt in ("csv", "tsv"):
-        chunks = _delimited_chunks(p, fmt, compression, encoding, chunksize)
+        chunks = _delimited_chunks(p, fmt, compression, encoding, chunksize, text_col, id_col)
     elif fmt in ("jsonl", "json"):
         chunks = _json_chunks(p, fmt, compression, encoding, chunksize)
     elif fmt == "excel":
@@ -380,8 +643,9 @@ def iter_complaints(
             chunk.insert(0, "id", range(offset + 1, offset + len(chunk) + 1))
         elif check_unique_ids:
             ids = chunk[resolved_id]
-            dup_local = ids[ids.duplicated()]
-            clash = [v for v in ids.unique() if v in seen] if seen else []
+            present = ids[~ids.map(_blank)]  # a missing id is not a duplicate (blank lines, gaps)
+            dup_local = present[present.duplicated()]
+            clash = [v for v in present.unique() if v in seen] if seen else []
             if len(dup_local) or clash:
                 first = clash[0] if clash else dup_local.iloc[0]
                 rows = [offset + i + 2 for i in (ids == first).to_numpy().nonzero()[0]]
@@ -390,7 +654,7 @@ def iter_complaints(
                     f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
                     "id_col=... (CLI: --id-col), or drop the column so rows are numbered."
                 )
-            seen.update(ids.tolist())
+            seen.update(present.tolist())
         chunk.attrs.update(text_col=resolved_text, id_col=resolved_id or "id", source=source)
         offset += len(chunk)
         yield chunk

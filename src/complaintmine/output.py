@@ -33,6 +33,8 @@ def check_output_path(path: str | os.PathLike[str], *, inputs: tuple[str | os.Pa
     writable, the path is a folder, or it is one of ``inputs``.
     """
     p = Path(path)
+    if p.is_dir():
+        raise OutputError(f"{p} is a folder; give a file name, e.g. {p / ('classified' + '.csv')}.")
     fmt = _OUT_FORMATS.get(p.suffix.lower())
     if fmt is None:
         raise OutputError(
@@ -44,14 +46,36 @@ def check_output_path(path: str | os.PathLike[str], *, inputs: tuple[str | os.Pa
             Path(src).resolve() == p.resolve()
         ):
             raise OutputError(f"{p} is also the input file; choose another output path so the input is kept.")
-    if p.is_dir():
-        raise OutputError(f"{p} is a folder; give a file name, e.g. {p / ('classified' + '.csv')}.")
     folder = p.parent if str(p.parent) else Path(".")
+    for up in (folder, *folder.parents):  # a file where a folder should be
+        if up.exists():
+            if not up.is_dir():
+                raise OutputError(f"{p}: {up} is a file, not a folder; choose another output path.")
+            break
     if not folder.is_dir():
         raise OutputError(f"{p}: folder {folder} does not exist; create it first (mkdir -p {folder}).")
     if not os.access(folder, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
         raise OutputError(f"{p}: permission denied; choose a folder you can write to.")
+    # os.access does not see every refusal (root, read-only or virtual file systems): try it
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise OutputError(
+            f"{p}: cannot create files in {folder} ({err.strerror or err}); choose a folder you can write to."
+        ) from None
     return p
+
+
+def _file_mode(p: Path) -> int:
+    """Mode of the finished file: the replaced file's, else 0o666 less the umask (as open() gives)."""
+    try:
+        return p.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 class TableWriter:
@@ -79,17 +103,36 @@ class TableWriter:
         self._columns: list[str] | None = None
 
     def __enter__(self) -> TableWriter:
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
-                                         dir=self.path.parent if str(self.path.parent) else ".")
-        os.close(fd)
-        if self.format in ("csv", "tsv", "jsonl"):
-            # CSV with a BOM so that Excel shows Chinese correctly; readers strip it
-            enc = "utf-8-sig" if self.format in ("csv", "tsv") else "utf-8"
-            self._fh = open(self._tmp, "w", encoding=enc, newline="")
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
+                                             dir=self.path.parent if str(self.path.parent) else ".")
+            os.close(fd)
+            if self.format in ("csv", "tsv", "jsonl"):
+                # CSV with a BOM so that Excel shows Chinese correctly; readers strip it. Lone
+                # surrogates (possible in JSON input) cannot be UTF-8: they are written escaped.
+                enc = "utf-8-sig" if self.format in ("csv", "tsv") else "utf-8"
+                self._fh = open(self._tmp, "w", encoding=enc, newline="", errors="backslashreplace")
+        except OSError as err:
+            self._cleanup()
+            raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None
         return self
+
+    def _cleanup(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._tmp is not None and os.path.exists(self._tmp):
+            os.unlink(self._tmp)
+        self._tmp = None
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append the rows of ``frame`` (same columns as the first chunk)."""
+        try:
+            self._write(frame)
+        except OSError as err:  # disk full, quota, file system gone ...
+            raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None
+
+    def _write(self, frame: pd.DataFrame) -> None:
         if self._columns is None:
             self._columns = [str(c) for c in frame.columns]
         if self.format in ("csv", "tsv"):
@@ -102,12 +145,24 @@ class TableWriter:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = pa.Table.from_pandas(_parquet_safe(frame), preserve_index=False)
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self._tmp, table.schema)
-            self._parquet.write_table(table.cast(self._parquet.schema))
+            try:
+                table = table.cast(self._parquet.schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as err:
+                raise OutputError(
+                    f"{self.path}: the columns change type between chunks ({err}); write CSV or JSONL "
+                    "instead, or give the input consistent types."
+                ) from None
+            self._parquet.write_table(table)
         else:
-            self._excel.append(frame)
+            if self.rows + len(frame) > _EXCEL_MAX_ROWS:
+                raise OutputError(
+                    f"{self.path}: Excel holds at most {_EXCEL_MAX_ROWS:,} rows and the input has more; "
+                    "write .csv or .parquet instead."
+                )
+            self._excel.append(_excel_safe(frame))
         self.rows += len(frame)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -120,16 +175,66 @@ class TableWriter:
             if exc_type is None:
                 if self.format == "excel":
                     frame = pd.concat(self._excel, ignore_index=True) if self._excel else pd.DataFrame()
-                    frame.to_excel(self._tmp, index=False, engine="openpyxl")
+                    with open(self._tmp, "wb") as fh:  # a handle: pandas refuses the .partial name
+                        frame.to_excel(fh, index=False, engine="openpyxl")
                 elif self.format == "parquet" and self._parquet is None:
                     pd.DataFrame(columns=self._columns or []).to_parquet(self._tmp, index=False)
+                os.chmod(self._tmp, _file_mode(self.path))
                 os.replace(self._tmp, self.path)
                 self._tmp = None
         except OSError as err:
             raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None
         finally:
-            if self._tmp is not None and os.path.exists(self._tmp):
-                os.unlink(self._tmp)
+            self._parquet = None
+            self._cleanup()
+
+
+_EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
+
+
+def _strings(frame: pd.DataFrame, fix: Any) -> pd.DataFrame:
+    """Apply ``fix`` to the string cells of object / string columns that need it."""
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            fixed = [fix(v) if isinstance(v, str) else v for v in values]
+            if any(a is not b for a, b in zip(fixed, values)):
+                if out is frame:
+                    out = frame.copy()
+                out[col] = pd.Series(fixed, index=frame.index, dtype=values.dtype)
+    return out
+
+
+def _no_surrogates(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:  # lone surrogates: keep them visible, escaped
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _missing(value: Any) -> bool:
+    return value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as strings (mixed types from JSON would break the schema), no lone surrogates."""
+    out = frame
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            values = [v if v is None or isinstance(v, str) else None if _missing(v) else str(v) for v in frame[col]]
+            if out is frame:
+                out = frame.copy()
+            out[col] = pd.Series(values, index=frame.index, dtype=object)
+    return _strings(out, _no_surrogates)
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the control characters Excel cannot store and escape lone surrogates."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return _strings(frame, lambda t: _no_surrogates(ILLEGAL_CHARACTERS_RE.sub("", t)))
 
 
 def _json_default(value: Any) -> Any:
