@@ -218,12 +218,13 @@ def nb_train_evaluate() -> list:
 complaints it has not seen, and where does it go wrong?
 
 The labelled set (`data/labeled/`) holds real complaints labelled by hand against the taxonomy, with a
-fixed train / test split. **To keep this notebook fast** (training on all training rows takes several
-minutes), the model trained here uses only a small, fixed subset of the training rows (100 per
-domain), and the main evaluation uses the **bundled model** instead. Check what the bundled model was
-trained on (printed below): when its `selection.split` is `train` its test score is a fair held-out
-estimate; when it is `None` it was trained on every labelled row available at the time, which may
-include today's test rows, and its score is optimistic. No metadata here is synthetic.
+fixed train / test split (`holdout` column). We train on training rows only and evaluate on test rows
+only. **To keep this notebook fast** the model here is trained on 1,200 training rows (400 per
+domain); the README's accuracy table gives the numbers for the full training split (about 3,450
+rows) and for cross-domain splits, produced by `complaintmine train` / `complaintmine evaluate`.
+The bundled default model was trained on *all* labelled reviews, test rows included, so it is
+evaluated here only on the ten seed case narratives, which no model has seen. No metadata here is
+synthetic.
 """),
         code(SETUP + """
 from complaintmine.datasets import load_labeled
@@ -233,28 +234,23 @@ labeled = load_labeled()
 print(sorted(labeled["holdout"].unique()))
 print(sorted(set(labeled["cause"]) - set(cm.taxonomy.CAUSES)))""", check=True),
         code("""labeled["holdout"].value_counts()"""),
-        md("## Train a small model on training rows only"),
+        md("## Train on training rows only"),
         code("""
-train = labeled[labeled["holdout"] == "train"].groupby("domain").head(100)
+train = labeled[labeled["holdout"] == "train"].groupby("domain").head(400)
 test = labeled[labeled["holdout"] == "test"]
-small = cm.train_model(train["text"], train["causes"], train["motives"])
+model = cm.train_model(train["text"], train["causes"], train["motives"])
 print(len(train), "training rows;", len(test), "test rows")"""),
         md("## Evaluate on the held-out test rows"),
         code("""
-bundled = cm.load_model()
-print("bundled model trained on:", bundled.info.get("trained_on"), bundled.info.get("selection"),
-      bundled.info.get("n_train"), "rows")
-reports = {"bundled model": evaluate_model(bundled, test, n_boot=200),
-           "small model (300 rows)": evaluate_model(small, test, n_boot=200)}
-pd.DataFrame({name: {"cause macro-F1": r["cause"]["macro_f1"],
-                     "cause macro-F1 95% CI": "{:.2f}-{:.2f}".format(*r["cause"]["macro_f1_ci"]),
-                     "cause accuracy": r["cause"]["accuracy"],
-                     "motive macro-F1": r["motive"]["macro_f1"],
-                     "majority baseline macro-F1": r["baselines"]["majority"]["cause_macro_f1"],
-                     "lexicon-only macro-F1": r["baselines"]["lexicon"]["cause_macro_f1"]}
-              for name, r in reports.items()})"""),
+report = evaluate_model(model, test, n_boot=200)
+pd.Series({"cause macro-F1": report["cause"]["macro_f1"],
+           "cause macro-F1 95% CI": "{:.2f}-{:.2f}".format(*report["cause"]["macro_f1_ci"]),
+           "cause accuracy": report["cause"]["accuracy"],
+           "motive macro-F1": report["motive"]["macro_f1"],
+           "lexicon-only cause macro-F1": report["baselines"]["lexicon"]["cause_macro_f1"],
+           "majority baseline cause macro-F1": report["baselines"]["majority"]["cause_macro_f1"]})"""),
         code("""
-rep = reports["bundled model"]["cause"]
+rep = report["cause"]
 pd.DataFrame(rep["per_class"]).T.round(3)"""),
         md("## Confusion matrix (rows: true cause, columns: predicted)"),
         code("""
@@ -265,22 +261,32 @@ ax = plots.heatmap(confusion, center=None, fmt="d", title="混淆矩阵（测试
                    xlabel="预测", ylabel="真实")"""),
         md("## Misclassified examples\nTexts are masked (`cm.normalize`) before display."),
         code("""
-pred = cm.analyze(test.rename(columns={"cause": "true_cause"}), text_col="text", model=bundled)
+pred = cm.analyze(test.rename(columns={"cause": "true_cause"}), text_col="text", model=model)
 wrong = pred[pred["true_cause"] != pred["cause"]].head(8)
 print((pred["true_cause"] != pred["cause"]).sum(), "of", len(pred), "test complaints misclassified")
 wrong[["true_cause", "cause", "cause_score", "evidence"]].assign(text=wrong["text"].map(cm.normalize))"""),
+        md("## The bundled model on complaints nobody trained on: the seed case narratives"),
+        code("""
+seeds = labeled[labeled["holdout"] == "seed"]
+seed_report = evaluate_model(cm.load_model(), seeds, n_boot=200)
+print("seed cases: cause macro-F1 {:.2f}, motive macro-F1 {:.2f} (n=10)".format(
+    seed_report["cause"]["macro_f1"], seed_report["motive"]["macro_f1"]))
+seed_pred = cm.analyze(seeds.rename(columns={"cause": "true_cause", "motive": "true_motive"}), model=cm.load_model())
+seed_pred[["id", "true_cause", "cause", "true_motive", "motive", "evidence"]]"""),
         md("""
 ## Conclusion
-- The bundled model recovers the primary cause far better than the majority and lexicon-only
-  baselines. Quote its macro-F1 with the bootstrap interval, not accuracy (the classes are
-  unbalanced), and read it together with what the model was trained on (see the note at the top).
-- The small model trained on only 300 rows is much weaker, no better than the lexicon-only
-  baseline: labelled data is what buys accuracy. The per-class table shows where labels help most
-  (the rare causes such as network/system and after-sales have the lowest or least stable F1).
+- Trained on 1,200 rows, the model already beats the lexicon-only and majority baselines clearly;
+  quote macro-F1 with its bootstrap interval, not accuracy (the classes are unbalanced). More
+  labelled rows buy more: the full training split reaches about 0.60 macro-F1 (README).
+- The per-class table shows where labels help most: the rare causes (network/system, after-sales)
+  and the people-centred ones (service attitude, process/policy) have the lowest F1.
 - Most errors are between neighbouring causes: hotel breakfast (product quality) read as facilities,
   a bad product called "a fraud" read as misleading sales, a late and tasteless meal where delivery and
   quality compete for the primary label. The evidence column shows which words misled the model;
   that is where lexicon fixes or more labels should start.
+- On the long seed narratives from other industries the bundled model gets most causes right; the
+  misses are instructive (goods damaged in transit read as product quality). Before relying on it
+  for a new industry, label a few hundred of its complaints and evaluate as above.
 """),
     ]
 

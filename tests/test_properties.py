@@ -98,17 +98,11 @@ def tokenizer(request):
 def test_tokenizer_never_raises(tokenizer, value):
     tokens = tokenizer.tokenize(normalize(value))
     assert all(isinstance(t, str) and t and not t.isspace() for t in tokens)
-    if not any("\ud800" <= c <= "\udfff" for c in value):  # see the xfail below
-        raw = tokenizer.cut(value)  # un-normalized input too
-        assert all(isinstance(t, str) and t for t in raw)
+    raw = tokenizer.cut(value)  # un-normalized input too
+    assert all(isinstance(t, str) and t for t in raw)
 
 
-@pytest.mark.parametrize("backend", [
-    "jieba",
-    pytest.param("rjieba", marks=pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason=(
-        "known gap (issue 6 report): rjieba cannot take lone surrogates; normalize() removes them, "
-        "but Tokenizer.cut / tokenize on raw text raise"))),
-])
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
 def test_tokenizer_raw_text_with_lone_surrogate(backend):
     if backend not in available_backends():
         pytest.skip(f"{backend} not installed")
@@ -192,9 +186,6 @@ def test_texts_without_words_get_other_none_and_a_reason(model, values):
     assert out["evidence"].str.match(r"no usable text: (empty text|no words to analyse)").all()
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 6 report): any token counts as a word, so texts of "
-                   "numbers only, or of punctuation plus a combining mark, get a cause from the model "
-                   "(';;;\\u0300' -> product_quality) instead of other / 'no usable text'")
 @pytest.mark.parametrize("text", ["12345", "2023 10 01", "13800000000", "\u0300", ";;;\\;;;\u0300", "!!\u20dd"])
 def test_numbers_or_marks_only_get_no_usable_text(model, text):
     out = cm.analyze(pd.DataFrame({"text": [text]}), model=model)

@@ -43,11 +43,12 @@ class MotiveEstimator(BaseEstimator):
     ----------
     C : float, default 2.0
         Inverse regularisation strength.
-    rule_weight : float, default 0.3
+    rule_weight : float, default 0.15
         Share of the explicit rule score in the blend (1.0 = rules only; then no training
         data is needed).
-    threshold : float, default 0.5
+    threshold : float, default 0.4
         The primary motive is the highest score when it reaches this, else ``"none"``.
+        (Both chosen by ``scripts/tune.py`` with cross-validation on training rows.)
     lexicon : Lexicon or path, optional
     tokenizer : Tokenizer, optional
     random_state : int, default 0
@@ -65,7 +66,7 @@ class MotiveEstimator(BaseEstimator):
     array(['compensation'], dtype=object)
     """
 
-    def __init__(self, *, C: float = 2.0, rule_weight: float = 0.3, threshold: float = 0.5,
+    def __init__(self, *, C: float = 2.0, rule_weight: float = 0.15, threshold: float = 0.4,
                  lexicon: Lexicon | str | os.PathLike[str] | None = None, tokenizer: Tokenizer | None = None,
                  random_state: int = 0) -> None:
         self.C = C
@@ -175,7 +176,7 @@ class MotiveEstimator(BaseEstimator):
         best = scores.argmax(axis=1)
         out = np.array([self.motives_[j] for j in best], dtype=object)
         out[scores.max(axis=1) < self.threshold] = "none"
-        out[np.array([not t for t in prepared.tokens], dtype=bool)] = "none"  # nothing to analyse
+        out[~prepared.usable()] = "none"  # nothing to analyse
         return out
 
     def predict(self, X: Any) -> np.ndarray:
