@@ -9,6 +9,7 @@ fails is kept and marked in the ``error`` column.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Iterator
@@ -25,12 +26,24 @@ from .pipeline import OUTPUT_COLUMNS, analyze_texts
 
 __all__ = ["classify_file", "classify_chunk"]
 
-_WORKER_MODEL: ComplaintModel | None = None
+#: the model of this (worker) process and the path it came from
+_WORKER: tuple[str | None, ComplaintModel] | None = None
+
+
+def _warm(model: ComplaintModel) -> ComplaintModel:
+    """Build everything that is built lazily (segmenter, lexicon matchers, n-gram tables,
+    normalization tables) once, so that forked workers inherit it ready."""
+    classify_texts(["送餐员态度很差，要求退款！", "酒店房間隔音太差 1234", ""], model)
+    return model
 
 
 def _init_worker(model_path: str | None) -> None:
-    global _WORKER_MODEL
-    _WORKER_MODEL = load_model(model_path)
+    global _WORKER
+    if _WORKER is None or _WORKER[0] != model_path:  # inherited ready from the parent when forked
+        _WORKER = (model_path, _warm(load_model(model_path)))
+    # the objects built so far live as long as the worker: keep the collector from scanning
+    # them (and from touching, hence copying, the pages shared with the parent)
+    gc.freeze()
 
 
 def _failed_row(message: str) -> dict[str, Any]:
@@ -42,8 +55,18 @@ def _failed_row(message: str) -> dict[str, Any]:
     return row
 
 
-def classify_texts(texts: list[Any], model: ComplaintModel) -> pd.DataFrame:
+#: texts analysed together inside a chunk: bounds the feature matrices (memory) while
+#: keeping the per-batch overheads small; results do not depend on it (rows are independent)
+BATCH_SIZE = 5000
+
+
+def classify_texts(texts: list[Any], model: ComplaintModel, *, batch_size: int = BATCH_SIZE) -> pd.DataFrame:
     """``analyze_texts`` plus an ``error`` column; a failing row never takes the others down."""
+    texts = list(texts)
+    if batch_size and len(texts) > batch_size:
+        parts = [classify_texts(texts[i:i + batch_size], model, batch_size=0)
+                 for i in range(0, len(texts), batch_size)]
+        return pd.concat(parts, ignore_index=True)
     try:
         out = analyze_texts(texts, model=model)
         out["error"] = ""
@@ -61,8 +84,8 @@ def classify_texts(texts: list[Any], model: ComplaintModel) -> pd.DataFrame:
 
 
 def _worker(texts: list[Any]) -> pd.DataFrame:
-    assert _WORKER_MODEL is not None
-    return classify_texts(texts, _WORKER_MODEL)
+    assert _WORKER is not None
+    return classify_texts(texts, _WORKER[1])
 
 
 def classify_chunk(chunk: pd.DataFrame, result: pd.DataFrame, *, mask_input: bool = False) -> pd.DataFrame:
@@ -112,7 +135,10 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     if engine != "local":
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
-    load_model(model_path)  # fail here, clearly, on a bad model file rather than inside the workers
+    global _WORKER
+    # fail here, clearly, on a bad model file rather than inside the workers; workers forked
+    # from this process inherit the model ready to use
+    _WORKER = (model_path, _warm(load_model(model_path)))
     from .cli import _progress
 
     with TableWriter(output, inputs=(input,)) as writer, _progress("classify") as bar:
@@ -127,26 +153,38 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
 def _results(chunks: Iterator[pd.DataFrame], model_path: str | None,
              jobs: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     if jobs == 1:
-        model = load_model(model_path)
+        model = _WORKER[1] if _WORKER is not None and _WORKER[0] == model_path else load_model(model_path)
         for chunk in chunks:
             yield chunk, classify_texts(chunk[chunk.attrs["text_col"]].tolist(), model)
         return
-    # bounded window of in-flight chunks keeps memory flat; results come back in input order
-    pending: deque[tuple[pd.DataFrame, Future[pd.DataFrame]]] = deque()
+    # bounded window of in-flight chunks keeps memory flat; results come back in input order.
+    # Each chunk goes out as tasks of at most BATCH_SIZE texts (only the texts are pickled),
+    # so that all workers stay busy however the input divides into chunks.
+    pending: deque[tuple[pd.DataFrame, list[Future[pd.DataFrame]]]] = deque()
+
+    def collect() -> tuple[pd.DataFrame, pd.DataFrame]:
+        done_chunk, futs = pending.popleft()
+        parts = [fut.result() for fut in futs]
+        return done_chunk, parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
     with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(model_path,)) as pool:
         try:
             for chunk in chunks:
                 texts = chunk[chunk.attrs["text_col"]].tolist()
-                pending.append((chunk, pool.submit(_worker, texts)))
+                size = max(1, min(BATCH_SIZE, -(-len(texts) // jobs)))
+                pending.append((chunk, [pool.submit(_worker, texts[i:i + size])
+                                        for i in range(0, len(texts), size)]))
                 if len(pending) >= 2 * jobs:
-                    done_chunk, fut = pending.popleft()
-                    yield done_chunk, fut.result()
+                    yield collect()
             while pending:
-                done_chunk, fut = pending.popleft()
-                yield done_chunk, fut.result()
+                yield collect()
         except BaseException:
-            for _, fut in pending:
-                fut.cancel()
+            for _, futs in pending:
+                for fut in futs:
+                    fut.cancel()
+            # stop at once on Ctrl-C / SIGTERM instead of waiting for the chunks in flight
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 

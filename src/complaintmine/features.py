@@ -6,12 +6,19 @@ and feature matrices so that cause, motive and risk reuse them instead of repeat
 (TF-IDF over the project tokenizer), character 1-3-grams (TF-IDF, robust to segmentation
 and to unseen domains) and cue-lexicon counts. It stores only vocabularies and IDF
 weights, so it saves as plain data.
+
+Counting n-grams against the fixed vocabularies is done by ``_NgramCounter`` with NumPy for a
+whole batch at once (character n-grams as packed code points, word n-grams as packed token
+numbers, looked up in a hash table of the vocabulary); it gives exactly the sparse matrix of
+scikit-learn's ``CountVectorizer`` with the same vocabulary, which remains the fallback.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -20,7 +27,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from .lexicon import Cue, Lexicon, default_lexicon
-from .normalize import normalize
+from .normalize import normalize_many
 from .tokenize import Tokenizer
 
 __all__ = ["Prepared", "prepare", "ComplaintVectorizer", "STYLE_FEATURES"]
@@ -49,30 +56,35 @@ class Prepared:
         return len(self.norm)
 
     def cues(self, lexicon: Lexicon) -> list[list[Cue]]:
-        """Cues of ``lexicon`` found in each text (computed once)."""
-        key = ("cues", id(lexicon))
+        """Cues of ``lexicon`` found in each text (computed once per lexicon content, so the
+        cause classifier, the motive estimator and the vectorizer share one pass)."""
+        key = ("cues", _lexicon_key(lexicon))
         if key not in self._cache:
-            self._cache[key] = [lexicon.find(t) for t in self.norm]
+            find_many = getattr(lexicon, "find_many", None)
+            self._cache[key] = find_many(self.norm) if find_many else [lexicon.find(t) for t in self.norm]
         return self._cache[key]
 
     def cue_counts(self, lexicon: Lexicon) -> np.ndarray:
         """Cue counts per lexicon group, shape ``(n, len(lexicon.columns))``."""
-        key = ("cue_counts", id(lexicon))
+        key = ("cue_counts", _lexicon_key(lexicon))
         if key not in self._cache:
             self._cache[key] = lexicon.counts_from(self.cues(lexicon))
         return self._cache[key]
 
     def style(self) -> np.ndarray:
         if "style" not in self._cache:
-            out = np.zeros((len(self.norm), len(STYLE_FEATURES)), dtype=np.float32)
-            for i, t in enumerate(self.norm):
-                out[i, 0] = t.count("!")
-                out[i, 1] = t.count("!!")
-                out[i, 2] = t.count("?")
-                out[i, 3] = t.count("??")
-                out[i, 4] = len(t)
+            rows = [(t.count("!"), t.count("!!"), t.count("?"), t.count("??"), len(t)) for t in self.norm]
+            out = np.array(rows, dtype=np.float32).reshape(len(self.norm), len(STYLE_FEATURES))
             self._cache["style"] = out
         return self._cache["style"]
+
+    def usable(self) -> np.ndarray:
+        """True where a text has words to analyse: a token with a letter (Chinese or Latin), not
+        counting PII placeholders. Empty texts and texts of only numbers, symbols or combining
+        marks are not usable (they get cause ``other`` and motive ``none``)."""
+        if "usable" not in self._cache:
+            self._cache["usable"] = np.array([_has_words(t) for t in self.tokens], dtype=bool)
+        return self._cache["usable"]
 
     def features(self, vectorizer: ComplaintVectorizer) -> sp.csr_matrix:
         key = ("features", id(vectorizer))
@@ -83,6 +95,16 @@ class Prepared:
     def subset(self, index: Iterable[int]) -> Prepared:
         idx = list(index)
         return Prepared([self.norm[i] for i in idx], [self.tokens[i] for i in idx])
+
+
+_PLACEHOLDERS = re.compile(r"<(?:EMAIL|ORDER|IDNUM|CARD|PHONE|NUMBER)>")
+
+
+def _has_words(tokens: str) -> bool:
+    if not tokens:
+        return False
+    text = _PLACEHOLDERS.sub("", tokens) if "<" in tokens else tokens
+    return any(ch.isalpha() for ch in text)
 
 
 def prepare(texts: Any, tokenizer: Tokenizer | None = None) -> Prepared:
@@ -101,8 +123,15 @@ def prepare(texts: Any, tokenizer: Tokenizer | None = None) -> Prepared:
     if isinstance(texts, str):
         raise TypeError("expected a list or column of texts, got a single string; wrap it in a list")
     tok = tokenizer or _default_tokenizer()
-    norm = [normalize(t) for t in texts]
-    return Prepared(norm, [" ".join(tok.tokenize(t)) for t in norm])
+    norm = normalize_many(texts)
+    many = getattr(tok, "tokenize_many", None)
+    tokens = many(norm) if many is not None else [tok.tokenize(t) for t in norm]
+    return Prepared(norm, [" ".join(t) for t in tokens])
+
+
+def _lexicon_key(lexicon: Lexicon) -> Any:
+    key = getattr(lexicon, "cache_key", None)
+    return key if isinstance(key, str) else id(lexicon)
 
 
 _TOKENIZER: Tokenizer | None = None
@@ -129,6 +158,7 @@ class _Tfidf:
         else:
             kwargs.update(analyzer="char")
         self._counter = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.vocabulary)}, **kwargs)
+        self._fast: _NgramCounter | None | bool = False  # built on first use
 
     @classmethod
     def fit(cls, docs: list[str], analyzer: str, ngram_range: tuple[int, int], min_df: int,
@@ -143,8 +173,18 @@ class _Tfidf:
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
         return cls(analyzer, ngram_range, vocab, vec.idf_)
 
+    def counts(self, docs: list[str]) -> sp.csr_matrix:
+        """n-gram counts, exactly ``CountVectorizer(vocabulary=...).transform(docs)`` (float64)."""
+        if self._fast is False:
+            self._fast = _NgramCounter.build(self.analyzer, self.ngram_range, self.vocabulary)
+        if self._fast is not None:
+            counts = self._fast.transform(docs)
+            if counts is not None:
+                return counts
+        return self._counter.transform(docs)
+
     def transform(self, docs: list[str]) -> sp.csr_matrix:
-        counts = self._counter.transform(docs).astype(np.float64)
+        counts = self.counts(docs).astype(np.float64)
         counts.data = 1.0 + np.log(counts.data)
         counts = counts @ sp.diags(self.idf)
         return l2_normalize(counts, copy=False).tocsr()
@@ -155,6 +195,204 @@ class _Tfidf:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")  # what CountVectorizer's char analyzer collapses first
+_CP_BITS = 21  # every code point (+1) fits in 21 bits: three pack exactly into an int64
+_BLOCK = 2000  # documents counted at a time
+
+
+class _NgramCounter:
+    """Counts of vocabulary n-grams for a batch of documents, computed with NumPy.
+
+    Character n-grams (n <= 3) are keyed by their code points packed into one int64; word
+    n-grams by the numbers of their tokens (every token that occurs in the vocabulary gets
+    one) packed the same way. Keys are looked up in a hash table of the vocabulary's keys
+    (unigrams in a plain array) and the (row, column) pairs summed into a CSR matrix with
+    sorted indices, which is what ``CountVectorizer.transform`` returns for the vocabulary.
+    """
+
+    def __init__(self, analyzer: str, ngram_range: tuple[int, int], table: _KeyTable, n_features: int,
+                 tokens: dict[str, int] | None = None, radix: int = 0) -> None:
+        self.analyzer = analyzer
+        self.min_n, self.max_n = ngram_range
+        self.table = table  # key of each vocabulary n-gram -> its column
+        self.n_features = n_features
+        self.tokens = tokens or {}
+        self.radix = radix
+        # unigrams by direct lookup: the column of each unit (code point + 1, or token number + 1)
+        units = [k for k in table.keys.tolist() if 0 < k < (1 << _CP_BITS if analyzer == "char" else radix)]
+        self.single: np.ndarray | None = None
+        if units and max(units) < 1 << 20:
+            self.single = np.full(max(units) + 1, -1, dtype=np.int64)
+            self.single[units] = table.lookup(np.array(units, dtype=np.int64))
+
+    def _single(self, units: np.ndarray) -> np.ndarray:
+        assert self.single is not None
+        inside = units < len(self.single)
+        return np.where(inside, self.single[np.where(inside, units, 0)], -1)
+
+    @classmethod
+    def build(cls, analyzer: str, ngram_range: tuple[int, int], vocabulary: list[str]) -> _NgramCounter | None:
+        min_n, max_n = int(ngram_range[0]), int(ngram_range[1])
+        if not 1 <= min_n <= max_n:
+            return None
+        pairs: list[tuple[int, int]] = []
+        if analyzer == "char":
+            if max_n > 3:
+                return None
+            for col, term in enumerate(vocabulary):
+                if min_n <= len(term) <= max_n:
+                    pairs.append((_pack_chars(term), col))
+            tokens, radix = None, 0
+        elif analyzer == "word":
+            split = [term.split(" ") for term in vocabulary]
+            tokens = {}
+            for parts in split:
+                if min_n <= len(parts) <= max_n and all(parts):
+                    for part in parts:
+                        tokens.setdefault(part, len(tokens))
+            radix = len(tokens) + 1
+            if radix ** max_n >= 2 ** 62:
+                return None
+            for col, parts in enumerate(split):
+                if min_n <= len(parts) <= max_n and all(parts):
+                    key = 0
+                    for part in parts:
+                        key = key * radix + tokens[part] + 1
+                    pairs.append((key, col))
+        else:
+            return None
+        if len({k for k, _ in pairs}) != len(pairs):
+            return None
+        return cls(analyzer, (min_n, max_n), _KeyTable(pairs), len(vocabulary), tokens, radix)
+
+    def transform(self, docs: list[str]) -> sp.csr_matrix | None:
+        """The count matrix, or None when a document is not a string (the caller falls back)."""
+        docs = list(docs)
+        if not all(type(d) is str for d in docs):
+            return None
+        # blocks of a few thousand documents keep the working arrays in the CPU caches
+        parts = [self._block(docs[i:i + _BLOCK]) for i in range(0, len(docs), _BLOCK)]
+        if any(part is None for part in parts):
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return sp.csr_matrix((0, self.n_features), dtype=np.float64)
+        return sp.vstack(parts, format="csr")
+
+    def _block(self, docs: list[str]) -> sp.csr_matrix | None:
+        if self.analyzer == "char":
+            if _WHITE_SPACES.search("\x00".join(docs)):
+                docs = [_WHITE_SPACES.sub(" ", d) for d in docs]
+            lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+            try:
+                units = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            except UnicodeEncodeError:
+                return None
+            units = units.astype(np.int64) + 1
+            shift, radix = _CP_BITS, 0
+        else:
+            split = [d.split() for d in docs]
+            lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(docs))
+            units = np.fromiter(map(self.tokens.get, chain.from_iterable(split), repeat(-1)), dtype=np.int64,
+                                count=int(lengths.sum())) + 1  # 0: not in the vocabulary
+            shift, radix = 0, self.radix
+        row_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+        end_of = np.repeat(np.cumsum(lengths), lengths)  # where each unit's document ends
+        position = np.arange(len(units), dtype=np.int64)
+        rows, cols = [], []
+        key = np.zeros(len(units), dtype=np.int64)
+        for n in range(1, self.max_n + 1):
+            size = len(units) - n + 1
+            if size <= 0:
+                break
+            key = (key[:size] << shift) + units[n - 1:] if shift else key[:size] * radix + units[n - 1:]
+            if n < self.min_n:
+                continue
+            ok = position[:size] + n <= end_of[:size]
+            if radix:  # word n-grams: every token must be in the vocabulary
+                known = units > 0
+                for k in range(n):
+                    ok &= known[k:k + size]
+            col = self.table.lookup(key) if n > 1 or self.single is None else self._single(key)
+            hit = ok & (col >= 0)
+            rows.append(row_of[:size][hit])
+            cols.append(col[hit])
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        return _count_matrix(row, col, len(docs), self.n_features)
+
+
+def _count_matrix(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """CSR matrix counting each (row, col) pair, indices sorted within rows (canonical)."""
+    if n_rows > 1 << 16 or n_cols > 1 << 16 or len(row) >= 1 << 31:
+        counts = sp.csr_matrix((np.ones(len(row), dtype=np.float64), (row, col)), shape=(n_rows, n_cols))
+        counts.sum_duplicates()  # sorts the indices of each row and adds up repeated pairs
+        return counts
+    # two stable radix sorts of 16-bit keys (column, then row) order the pairs by (row, column)
+    r16, c16 = row.astype(np.uint16), col.astype(np.uint16)
+    order = np.argsort(c16, kind="stable")
+    order = order[np.argsort(r16[order], kind="stable")]
+    r16, c16 = r16[order], c16[order]
+    first = np.ones(len(r16), dtype=bool)
+    first[1:] = (r16[1:] != r16[:-1]) | (c16[1:] != c16[:-1])
+    starts = np.flatnonzero(first)
+    data = np.diff(np.append(starts, len(r16))).astype(np.float64)
+    indptr = np.zeros(n_rows + 1, dtype=np.int32)
+    np.cumsum(np.bincount(r16[starts], minlength=n_rows), out=indptr[1:])
+    return sp.csr_matrix((data, c16[starts].astype(np.int32), indptr), shape=(n_rows, n_cols))
+
+
+class _KeyTable:
+    """A read-only hash table from non-negative int64 keys to int64 values, probed with NumPy
+    for many keys at once (open addressing, linear probing, load factor <= 1/4)."""
+
+    _MULT = 0x9E3779B97F4A7C15
+
+    def __init__(self, pairs: list[tuple[int, int]]) -> None:
+        bits = max(4, (4 * len(pairs)).bit_length())
+        self.size = 1 << bits
+        self.shift = np.uint64(64 - bits)
+        self.keys = np.full(self.size, -1, dtype=np.int64)
+        self.values = np.full(self.size, -1, dtype=np.int64)
+        mask, probes = self.size - 1, 1
+        slots = self._slots(np.array([k for k, _ in pairs], dtype=np.int64)).tolist() if pairs else []
+        for (key, value), slot in zip(pairs, slots):
+            steps = 1
+            while self.keys[slot] != -1:
+                slot = (slot + 1) & mask
+                steps += 1
+            self.keys[slot], self.values[slot] = key, value
+            probes = max(probes, steps)
+        self.probes = probes
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * np.uint64(self._MULT)) >> self.shift).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, -1 for keys not in the table."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        slots = self._slots(keys)
+        todo = np.arange(len(keys))
+        mask = self.size - 1
+        for _ in range(self.probes):
+            found = self.keys[slots]
+            match = found == keys
+            out[todo[match]] = self.values[slots[match]]
+            more = (~match) & (found != -1)
+            if not more.any():
+                break
+            todo, keys, slots = todo[more], keys[more], (slots[more] + 1) & mask
+        return out
+
+
+def _pack_chars(term: str) -> int:
+    key = 0
+    for ch in term:
+        key = (key << _CP_BITS) + ord(ch) + 1
+    return key
 
 
 class ComplaintVectorizer:

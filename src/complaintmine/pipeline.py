@@ -14,7 +14,7 @@ from .model import ComplaintModel, load_model
 from .risk import risk_level
 from .taxonomy import RISK_FLAGS
 
-__all__ = ["analyze", "analyze_texts", "OUTPUT_COLUMNS"]
+__all__ = ["analyze", "analyze_texts", "result_meta", "OUTPUT_COLUMNS"]
 
 #: the columns ``analyze`` adds, in order
 OUTPUT_COLUMNS = (
@@ -36,22 +36,47 @@ def _top_terms(model: ComplaintModel, prepared: Prepared, pred_idx: np.ndarray, 
         return [[] for _ in range(len(prepared))]
     vec = clf.vectorizer_
     X = prepared.features(vec)
-    n_word = len(vec.word_.vocabulary)
+    vocab = vec.word_.vocabulary
+    # readable evidence: single words of two or more characters (no bigrams, no particles)
+    readable = _readable_words(vocab)
     coef = clf.primary_.coef
     rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    is_word = X.indices < n_word
+    is_word = X.indices < len(vocab)
     rows, cols, vals = rows[is_word], X.indices[is_word], X.data[is_word]
     contrib = vals * coef[pred_idx[rows], cols]
-    keep = contrib > 0
+    keep = (contrib > 0) & readable[cols]
     rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
     order = np.lexsort((-contrib, rows))
+    rows, cols = rows[order], cols[order]
+    # rank of each term within its row (rows are sorted): keep the first k
+    first = np.searchsorted(rows, rows, side="left")
+    top = np.arange(len(rows)) - first < k
     out: list[list[str]] = [[] for _ in range(len(prepared))]
-    vocab = vec.word_.vocabulary
-    for r, c in zip(rows[order], cols[order]):
-        term = vocab[c]
-        # readable evidence: single words of two or more characters (no bigrams, no particles)
-        if len(out[r]) < k and " " not in term and len(term) >= 2:
-            out[r].append(term)
+    for r, c in zip(rows[top].tolist(), cols[top].tolist()):
+        out[r].append(vocab[c])
+    return out
+
+
+_READABLE: dict[int, tuple[list[str], np.ndarray]] = {}
+
+
+def _readable_words(vocab: list[str]) -> np.ndarray:
+    hit = _READABLE.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        hit = _READABLE[id(vocab)] = (vocab, np.array([" " not in t and len(t) >= 2 for t in vocab], dtype=bool))
+    return hit[1]
+
+
+def _multilabel(clf: Any, primary: np.ndarray, label_p: np.ndarray) -> list[list[str]]:
+    """``clf._multilabel``, which only rows with a second cause above the threshold need."""
+    classes = np.asarray(clf.classes_)
+    extra = label_p >= clf.multilabel_threshold
+    extra &= (classes[None, :] != primary[:, None]) & (classes != "other")[None, :]
+    out = [[c] for c in primary.tolist()]
+    rows = np.flatnonzero(extra.any(axis=1))
+    if len(rows):
+        for r, labels in zip(rows.tolist(), clf._multilabel(primary[rows], label_p[rows])):
+            out[r] = labels
     return out
 
 
@@ -69,8 +94,8 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     proba = clf._proba(prepared)
     primary = clf._predict_prepared(prepared, proba)
     index = {c: i for i, c in enumerate(clf.classes_)}
-    pred_idx = np.array([index[c] for c in primary])
-    causes = clf._multilabel(primary, clf._label_proba(prepared))
+    pred_idx = np.array([index[c] for c in primary], dtype=np.int64)
+    causes = _multilabel(clf, primary, clf._label_proba(prepared))
     scores = est._scores(prepared)
     motive = est._primary(scores, prepared)
     mcol = {mname: (scores[:, est.motives_.index(mname)] if mname in est.motives_ else np.zeros(n))
@@ -78,51 +103,114 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
 
     lex = clf.lexicon_
     cue_lists = prepared.cues(lex)
+    # risk flags straight from the cue counts: a flag is set when a cue of its group was found
+    counts = prepared.cue_counts(lex)
+    columns = {c: i for i, c in enumerate(lex.columns)}
+    flag_bits = np.zeros(n, dtype=np.int64)
+    for j, f in enumerate(RISK_FLAGS):
+        if f"risks:{f}" in columns:
+            flag_bits |= (counts[:, columns[f"risks:{f}"]] > 0).astype(np.int64) << j
+    flag_sets = {b: [f for j, f in enumerate(RISK_FLAGS) if b >> j & 1] for b in np.unique(flag_bits).tolist()}
+    demand_free = _no_demand(est, prepared)
+    # rows with no demand and no motive cue: _evidence_from has nothing to report for them
+    motive_cols = [columns[c] for c in _MOTIVE_GROUPS if c in columns]
+    no_motive_evidence = (demand_free & ~(counts[:, motive_cols] > 0).any(axis=1)).tolist()
+    no_demand = demand_free.tolist()
     terms = _top_terms(m, prepared, pred_idx)
     names = clf.names_
+    venting = mcol["venting"].tolist()
     rows_level, rows_flags, rows_evidence = [], [], []
-    for i in range(n):
-        cues = cue_lists[i]
-        norm = prepared.norm[i]
-        if not norm.strip() or not prepared.tokens[i]:
+    usable = prepared.usable().tolist()
+    for i, (cues, norm, code, bits) in enumerate(zip(cue_lists, prepared.norm, primary.tolist(),
+                                                      flag_bits.tolist())):
+        if not usable[i]:
             reason = "empty text" if not norm.strip() else "no words to analyse (only symbols or numbers)"
             rows_level.append("low")
             rows_flags.append("")
             rows_evidence.append(f"no usable text: {reason}")
             continue
-        flags = [f for f in RISK_FLAGS if any(f"risks:{f}" in c.groups for c in cues)]
+        flags = flag_sets[bits]
         if "safety_health" in causes[i] and "safety" not in flags:
             flags = [f for f in RISK_FLAGS if f in flags or f == "safety"]
-        rows_level.append(risk_level(flags, float(mcol["venting"][i])))
+        rows_level.append(risk_level(flags, venting[i]))
         rows_flags.append(";".join(flags))
-        code = primary[i]
-        cause_cues = [c.term for c in cues if f"causes:{code}" in c.groups]
-        words = list(dict.fromkeys(cause_cues + terms[i]))[:4]
+        group = f"causes:{code}"
+        words = list(dict.fromkeys([c.term for c in cues if group in c.groups] + terms[i]))[:4]
         parts = [f"{names.get(code, code)}: {', '.join(words) if words else '(model)'}"]
-        ev = est._evidence_from(cues, norm)
+        # the demand patterns found nothing in this text: no need to run them again
+        ev = _NO_EVIDENCE if no_motive_evidence[i] else est._evidence_from(cues, "" if no_demand[i] else norm)
         if ev["demand"]:
             parts.append("诉求: " + ", ".join(ev["demand"][:3]))
         if ev["disrespect"]:
             parts.append("尊重: " + ", ".join(ev["disrespect"][:3]))
         if ev["intensity"]:
             parts.append("情绪: " + ", ".join(ev["intensity"][:3]))
-        risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
         if flags:
+            risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
             parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms or ["安全健康"])))
         rows_evidence.append(" | ".join(parts))
+    return _frame(primary, names, causes, proba[np.arange(n), pred_idx], motive, mcol, rows_level, rows_flags,
+                  rows_evidence)
+
+
+def _frame(primary: np.ndarray, names: dict[str, str], causes: list[list[str]], score: np.ndarray,
+           motive: np.ndarray, mcol: dict[str, np.ndarray], level: list[str], flags: list[str],
+           evidence: list[str]) -> pd.DataFrame:
     return pd.DataFrame({
         "cause": primary.astype(str),
         "cause_zh": [names.get(c, c) for c in primary],
         "causes": [";".join(c) for c in causes],
-        "cause_score": proba[np.arange(n), pred_idx].round(4),
+        "cause_score": score.round(4),
         "motive": motive.astype(str),
         "motive_respect": mcol["respect"].round(4),
         "motive_compensation": mcol["compensation"].round(4),
         "motive_venting": mcol["venting"].round(4),
-        "risk_level": rows_level,
-        "risk_flags": rows_flags,
-        "evidence": rows_evidence,
+        "risk_level": level,
+        "risk_flags": flags,
+        "evidence": evidence,
     })
+
+
+def result_meta() -> pd.DataFrame:
+    """An empty frame with the ``OUTPUT_COLUMNS`` and the dtypes ``analyze_texts`` gives them."""
+    one = np.array(["other"], dtype=object)
+    zero = np.zeros(1)
+    return _frame(one, {}, [["other"]], zero, np.array(["none"], dtype=object),
+                  {"respect": zero, "compensation": zero, "venting": zero}, ["low"], [""], [""]).iloc[:0]
+
+
+#: texts analysed at a time by ``analyze``: bounds the feature matrices of large frames
+_BATCH = 5000
+
+
+def _analyze_batched(texts: list[Any], model: ComplaintModel) -> pd.DataFrame:
+    """``analyze_texts`` in batches of ``_BATCH`` (rows are independent: the same result)."""
+    if len(texts) <= _BATCH:
+        return analyze_texts(texts, model=model)
+    return pd.concat([analyze_texts(texts[i:i + _BATCH], model=model) for i in range(0, len(texts), _BATCH)],
+                     ignore_index=True)
+
+
+_NO_EVIDENCE: dict[str, list[str]] = {"demand": [], "disrespect": [], "intensity": []}
+#: the cue groups that ``MotiveEstimator._evidence_from`` reports
+_MOTIVE_GROUPS = ("motives:compensation", "motives:respect", "motives:venting")
+
+
+def _no_demand(est: Any, prepared: Prepared) -> np.ndarray:
+    """Rows in which none of the motive estimator's explicit-demand patterns matches.
+
+    Read from the demand counts that scoring already computed (and cached); all False (no
+    shortcut) when the estimator does not count every pattern that ``_evidence_from`` runs.
+    """
+    from .motives import _DEMANDS
+
+    n = len(prepared)
+    motives = list(getattr(est, "motives_", []))
+    if not set(_DEMANDS) <= set(motives) or not hasattr(est, "_demand_counts"):
+        return np.zeros(n, dtype=bool)
+    counts = est._demand_counts(prepared)
+    cols = [motives.index(m) for m in _DEMANDS]
+    return (counts[:, cols] == 0).all(axis=1)
 
 
 def analyze(df: Any, text_col: str = "text", *, model: ComplaintModel | str | os.PathLike[str] | None = None,
@@ -168,7 +256,7 @@ def analyze(df: Any, text_col: str = "text", *, model: ComplaintModel | str | os
         )
     clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
     base = df.drop(columns=clash) if clash else df
-    result = analyze_texts(df[text_col].tolist(), model=model)
+    result = _analyze_batched(df[text_col].tolist(), _resolve_model(model))
     result.index = df.index
     out = pd.concat([base, result], axis=1)
     out.attrs.update(df.attrs)

@@ -1,0 +1,89 @@
+"""The Dask engine gives exactly the single-machine results, on a real two-process cluster."""
+
+from __future__ import annotations
+
+import filecmp
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import complaintmine as cm
+from complaintmine import OUTPUT_COLUMNS
+from complaintmine.batch import classify_file
+from complaintmine.errors import ColumnError
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as lc, \
+            distributed.Client(lc):
+        yield lc
+
+
+@pytest.fixture(scope="module")
+def frame(real_texts):
+    texts = [*real_texts, "", "客户电话13812345678，送餐员迟到一个小时", "!!!", "服務態度太差！！！"]
+    return pd.DataFrame({"工单号": [f"{i:05d}" for i in range(len(texts))], "渠道": "APP", "投诉内容": texts})
+
+
+def test_analyze_dask_is_lazy_with_the_right_meta(frame):
+    from dask import delayed
+
+    def explode():
+        raise AssertionError("the input was computed")
+
+    ddf = dd.from_delayed([delayed(explode)()], meta=frame.iloc[:0], verify_meta=False)
+    out = cm.analyze(ddf, text_col="投诉内容")  # builds the graph only
+    assert isinstance(out, dd.DataFrame)
+    assert list(out.columns) == [*frame.columns, *OUTPUT_COLUMNS]
+    expected = cm.analyze(frame.head(3), text_col="投诉内容").dtypes
+    assert out.dtypes[list(OUTPUT_COLUMNS)].equals(expected[list(OUTPUT_COLUMNS)])
+    with pytest.raises(ColumnError):
+        cm.analyze(ddf, text_col="nope")
+
+
+@pytest.mark.filterwarnings("ignore:Sending large graph:UserWarning")  # the model object, shipped once
+def test_analyze_dask_equals_pandas(cluster, frame):
+    ddf = dd.from_pandas(frame.assign(cause="old value"), npartitions=3)  # an input column named like an output
+    local = cm.analyze(ddf.compute(), text_col="投诉内容")
+    out = cm.analyze(ddf, text_col="投诉内容")
+    assert list(out.columns) == list(local.columns)
+    pd.testing.assert_frame_equal(out.compute(), local, check_exact=True)
+    # a model object is shipped to the workers; an empty partition keeps the meta
+    model = cm.load_model()
+    filtered = ddf[ddf["工单号"] < "00100"]  # the later partitions end up empty
+    pd.testing.assert_frame_equal(cm.analyze(filtered, text_col="投诉内容", model=model).compute(),
+                                  cm.analyze(filtered.compute(), text_col="投诉内容", model=model), check_exact=True)
+
+
+def test_classify_file_engines_write_the_same_file(cluster, frame, tmp_path):
+    src = tmp_path / "export.csv"
+    frame.to_csv(src, index=False)
+    outputs = {}
+    for name, kwargs in {"jobs1": {"jobs": 1}, "jobs2": {"jobs": 2},
+                         "dask": {"engine": "dask", "scheduler": cluster.scheduler_address}}.items():
+        outputs[name] = tmp_path / f"{name}.csv"
+        rows = classify_file(src, outputs[name], chunksize=70, progress=False, **kwargs)
+        assert rows == len(frame)
+    assert filecmp.cmp(outputs["jobs1"], outputs["jobs2"], shallow=False)
+    assert filecmp.cmp(outputs["jobs1"], outputs["dask"], shallow=False)
+    out = pd.read_csv(outputs["dask"], dtype=str, keep_default_na=False)
+    assert list(out.columns) == [*frame.columns, *OUTPUT_COLUMNS, "error"]
+    assert (out["error"] == "").all() and out["工单号"].tolist() == frame["工单号"].tolist()
+    # the command line, pointed at the running cluster
+    cli = tmp_path / "cli.parquet"
+    res = subprocess.run([sys.executable, "-m", "complaintmine", "classify", str(src), "-o", str(cli),
+                          "--engine", "dask", "--scheduler", cluster.scheduler_address, "--chunksize", "100"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    local = pd.read_csv(outputs["jobs1"], dtype=str, keep_default_na=False)
+    got = pd.read_parquet(cli).astype(str)
+    for col in ("cause_score", "motive_respect", "motive_compensation", "motive_venting"):
+        got[col] = pd.read_parquet(cli)[col].map(repr)
+        local[col] = local[col].astype(float).map(repr)
+    pd.testing.assert_frame_equal(got, local.astype(str), check_dtype=False)
