@@ -182,9 +182,6 @@ def _results(chunks: Iterator[pd.DataFrame], model_path: str | None,
             for _, futs in pending:
                 for fut in futs:
                     fut.cancel()
-            # stop at once on Ctrl-C / SIGTERM instead of waiting for the chunks in flight
-            for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 
