@@ -87,15 +87,15 @@ def _read_labelled(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from .errors import OutputError
     from .model import train_model
-    from .output import check_output_path
 
     frame = _read_labelled(args)
     if not str(args.output).endswith(".cmm"):
         print("note: model files conventionally end in .cmm", file=sys.stderr)
     out_dir = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(out_dir):
-        check_output_path(args.output + ".csv")  # raises the usual clear message
+        raise OutputError(f"{args.output}: folder {out_dir} does not exist; create it first (mkdir -p {out_dir}).")
     motives = frame[args.motives_col] if args.motives_col in frame.columns else None
     print(f"training on {len(frame)} labelled complaints ...", file=sys.stderr)
     model = train_model(frame[args.text_col], frame[args.causes_col], motives,

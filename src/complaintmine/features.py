@@ -116,7 +116,7 @@ def prepare(texts: Any, tokenizer: Tokenizer | None = None) -> Prepared:
     --------
     >>> p = prepare(["送餐員太慢了！！！"])
     >>> p.norm, p.tokens
-    (['送餐员太慢了!!!'], ['送餐员 太慢 了'])
+    (['送餐员太慢了!!!'], ['送餐员 太慢'])
     """
     if isinstance(texts, Prepared):
         return texts

@@ -10,7 +10,6 @@ tokens (see ``PII_TOKENS``).
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import unicodedata
@@ -284,17 +283,3 @@ def _fix_texts(joined: str, cps: np.ndarray, hit: np.ndarray, fix: Any) -> str:
     for i in np.unique(np.searchsorted(starts, pos, side="right") - 1).tolist():
         parts[i] = fix(parts[i])
     return _SEP.join(parts)
-
-
-def is_missing(value: Any) -> bool:
-    """True for None, NaN and pandas NA (used to decide whether a cell holds text)."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, (str, bytes)) else False
-    except (TypeError, ValueError):
-        return False
