@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._resources import resource_json
+from ._resources import read_user_text, resource_json
 from .errors import ModelFileError
 
 __all__ = ["Lexicon", "Cue", "default_lexicon"]
@@ -68,24 +68,9 @@ class Lexicon:
     @classmethod
     def from_json(cls, path: str | os.PathLike[str]) -> Lexicon:
         """Load a lexicon from a JSON file (data only: nothing in it is executed)."""
+        text = read_user_text(path, "lexicon", "a JSON file like complaintmine/resources/lexicon.json")
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
-        except FileNotFoundError:
-            raise ModelFileError(f"lexicon {path} not found; check the path") from None
-        except IsADirectoryError:
-            raise ModelFileError(f"lexicon {path} is a folder; give the lexicon's JSON file") from None
-        except OSError as exc:
-            raise ModelFileError(f"lexicon {path} cannot be read ({exc.strerror or exc})") from None
-        if raw[:1] == b"\x80" or raw.rstrip().endswith(b"."):  # pickles end with STOP '.', JSON never does
-            raise ModelFileError(
-                f"lexicon {path} looks like a Python pickle; complaintmine never loads pickles (they can run "
-                "code). Give a JSON file like complaintmine/resources/lexicon.json."
-            )
-        try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise ModelFileError(f"lexicon {path} is not UTF-8 text; re-save it as UTF-8 JSON") from None
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ModelFileError(
                 f"lexicon {path}, line {exc.lineno}: not valid JSON ({exc.msg}); fix the file"

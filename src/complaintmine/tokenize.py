@@ -20,7 +20,7 @@ from functools import lru_cache, partial
 from itertools import compress
 from typing import Any
 
-from ._resources import resource_lines
+from ._resources import read_user_text, resource_lines
 from .errors import ModelFileError
 
 __all__ = ["Tokenizer", "tokenize", "domain_words", "stopwords", "available_backends"]
@@ -79,26 +79,7 @@ def _read_user_dict(path: str | os.PathLike[str]) -> list[tuple[str, int | None,
     The file is only ever read as text (nothing in it is executed); anything else, a pickle
     or another binary file included, is refused with ``ModelFileError``.
     """
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise ModelFileError(f"user dictionary {path} not found; check the path") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"user dictionary {path} is a folder; give the dictionary file") from None
-    except OSError as err:
-        raise ModelFileError(f"user dictionary {path} cannot be read ({err.strerror or err})") from None
-    if _looks_like_pickle(data):
-        raise ModelFileError(
-            f"user dictionary {path} looks like a Python pickle; complaintmine never loads pickles (they can "
-            "run code). Give a UTF-8 text file with one 'word [freq [tag]]' per line."
-        )
-    if b"\x00" in data:
-        raise ModelFileError(f"user dictionary {path} is a binary file, not text; give a UTF-8 text file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ModelFileError(f"user dictionary {path} is not UTF-8 text; re-save it as UTF-8") from None
+    text = read_user_text(path, "user dictionary", "a UTF-8 text file with one 'word [freq [tag]]' per line")
     entries = []
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.strip().lstrip("\ufeff")
@@ -114,12 +95,6 @@ def _read_user_dict(path: str | os.PathLike[str]) -> list[tuple[str, int | None,
         tag = parts[2] if len(parts) == 3 else None
         entries.append((parts[0], freq, tag))
     return entries
-
-
-def _looks_like_pickle(data: bytes) -> bool:
-    """True for pickles: binary protocols start with 0x80, text protocol 0 ends with a '.' line."""
-    tail = data.rstrip()
-    return data[:1] == b"\x80" or tail.endswith(b"\n.") or tail == b"." or (b"\x00" in data and tail.endswith(b"."))
 
 
 class Tokenizer:
