@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ._linear import LinearBinarySet, LinearSoftmax
 from .errors import ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
-from .lexicon import Lexicon, default_lexicon
+from .lexicon import Lexicon, as_lexicon
 from .taxonomy import CAUSES, parse_codes
 from .tokenize import Tokenizer
 
@@ -85,13 +85,6 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- helpers -------------------------------------------------------------------------------
-    def _lexicon(self) -> Lexicon:
-        if isinstance(self.lexicon, Lexicon):
-            return self.lexicon
-        if self.lexicon is not None:
-            return Lexicon.from_json(self.lexicon)
-        return default_lexicon()
-
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
             raise NotFittedError(
@@ -122,7 +115,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         """
         if self.mode not in ("model", "lexicon"):
             raise ValueError(f"mode must be 'model' or 'lexicon', got {self.mode!r}")
-        lex = self._lexicon()
+        lex = as_lexicon(self.lexicon)
         self.lexicon_ = lex
         if self.mode == "lexicon":
             self.classes_ = np.array(lex.groups("causes") + ["other"], dtype=object)

@@ -28,7 +28,7 @@ import numpy as np
 from ._resources import read_user_text, resource_json
 from .errors import ModelFileError
 
-__all__ = ["Lexicon", "Cue", "default_lexicon"]
+__all__ = ["Lexicon", "Cue", "as_lexicon", "default_lexicon"]
 
 _KINDS = ("causes", "motives", "risks")
 _NEGATIONS = "不没无非别未"
@@ -312,6 +312,13 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
 
 
 _DEFAULT: Lexicon | None = None
+
+
+def as_lexicon(value: Lexicon | str | os.PathLike[str] | None) -> Lexicon:
+    """A ``Lexicon`` as given, loaded from a JSON path, or the bundled one for None."""
+    if isinstance(value, Lexicon):
+        return value
+    return Lexicon.from_json(value) if value is not None else default_lexicon()
 
 
 def default_lexicon() -> Lexicon:

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from ._linear import LinearBinarySet
 from .errors import ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
-from .lexicon import Lexicon, default_lexicon
+from .lexicon import Lexicon, as_lexicon
 from .taxonomy import MOTIVES, parse_codes
 from .tokenize import Tokenizer
 
@@ -76,11 +76,6 @@ class MotiveEstimator(BaseEstimator):
         self.tokenizer = tokenizer
         self.random_state = random_state
 
-    def _lexicon(self) -> Lexicon:
-        if isinstance(self.lexicon, Lexicon):
-            return self.lexicon
-        return Lexicon.from_json(self.lexicon) if self.lexicon is not None else default_lexicon()
-
     def _check_fitted(self) -> None:
         if not hasattr(self, "motives_"):
             raise NotFittedError(
@@ -100,7 +95,7 @@ class MotiveEstimator(BaseEstimator):
         vectorizer : ComplaintVectorizer, optional
             An already fitted vectorizer to share with a ``CauseClassifier``.
         """
-        self.lexicon_ = self._lexicon()
+        self.lexicon_ = as_lexicon(self.lexicon)
         if self.rule_weight >= 1.0 or y is None:
             if y is None and self.rule_weight < 1.0:
                 raise ValueError("fit needs motive labels y unless rule_weight=1.0 (rules only)")
