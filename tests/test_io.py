@@ -1,6 +1,7 @@
 import gzip
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -103,6 +104,39 @@ def test_duplicate_ids_are_refused(tmp_path):
     path.write_text("id,text\n001,送餐太慢\n002,菜凉了\n001,态度差\n", encoding="utf-8")
     with pytest.raises(DuplicateIdError, match=r"'001'.*row\(s\) 2, 4"):
         read_complaints(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_duplicate_ids_across_chunks_are_refused(tmp_path, real_texts, suffix):
+    n = 250
+    ids = [f"{i:06d}" for i in range(n)]
+    ids[230] = ids[17]  # the repeat is 11 chunks after the first occurrence
+    frame = pd.DataFrame({"编号": ids, "投诉内容": real_texts[:n]})
+    path = tmp_path / f"a{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_json(path, orient="records", lines=True,
+                                                                            force_ascii=False)
+    unique = tmp_path / f"b{suffix}"
+    ok = frame.assign(编号=[f"{i:06d}" for i in range(n)])
+    ok.to_csv(unique, index=False) if suffix == ".csv" else ok.to_json(unique, orient="records", lines=True,
+                                                                         force_ascii=False)
+    assert sum(len(c) for c in iter_complaints(unique, chunksize=20)) == n
+    with pytest.raises(DuplicateIdError, match=r"'000017'.*row\(s\) 232"):
+        for _ in iter_complaints(path, chunksize=20):
+            pass
+
+
+def test_seen_ids_compare_both_hashes():
+    from complaintmine.io import _SeenIds
+
+    seen = _SeenIds()
+    u = lambda *v: np.array(v, dtype=np.uint64)  # noqa: E731
+    seen.add(u(5, 5, 7), u(1, 2, 3))  # two ids whose first hashes collide
+    seen.add(u(9), u(4))
+    assert seen.contains(u(5, 5, 5, 7, 9, 9, 8), u(2, 1, 9, 3, 4, 3, 1)).tolist() == [
+        True, True, False, True, True, False, False]
+    # numbers and strings are compared by their text, as the output shows them
+    a, b = _SeenIds.hashes(pd.Series([1, "1", 2.5, "2.5 "], dtype=object))
+    assert a[0] == a[1] and b[0] == b[1] and a[2] != a[3]
 
 
 def test_chunks_equal_whole(tmp_path, frame):

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import (
@@ -594,6 +595,61 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
+def _blanks(ids: pd.Series) -> np.ndarray:
+    if pd.api.types.is_string_dtype(ids.dtype) and ids.dtype != object:
+        return (ids.isna() | (ids.str.strip() == "")).to_numpy(dtype=bool)
+    return ids.map(_blank).to_numpy(dtype=bool)
+
+
+class _SeenIds:
+    """The ids of the chunks read so far, for the duplicate check, in 16 bytes per id.
+
+    Each id is kept as two independent 64-bit hashes (a Python set of the id strings takes
+    about 90 bytes per id), in runs sorted by the first hash that merge as they grow, as in a
+    log-structured merge tree; a lookup is a binary search per run. Two different ids would have to agree
+    on all 128 bits to be taken for one another.
+    """
+
+    _KEYS = ("complaintmine-k1", "complaintmine-k2")  # 16 bytes each, as hash_array needs
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @classmethod
+    def hashes(cls, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """The two hashes of each id (no missing ids); an id that is not a string as ``str(id)``."""
+        values = ids.to_numpy(dtype=object)
+        if ids.dtype == object and not all(type(v) is str for v in values):
+            values = np.array([v if type(v) is str else str(v) for v in values], dtype=object)
+        return tuple(pd.util.hash_array(values, hash_key=key, categorize=False)  # type: ignore[return-value]
+                     for key in cls._KEYS)
+
+    def contains(self, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+        """True for each id (given by its two hashes) that was added before."""
+        order = np.argsort(h1)  # sorted queries make the binary searches cache-friendly
+        q1, q2 = h1[order], h2[order]
+        found = np.zeros(len(h1), dtype=bool)
+        for r1, r2 in self.runs:
+            at = np.minimum(np.searchsorted(r1, q1), len(r1) - 1)
+            same = r1[at] == q1
+            hit = same & (r2[at] == q2)
+            # a first hash shared by several ids of the run: compare the second with each of them
+            after = np.minimum(at + 1, len(r1) - 1)
+            for i in np.flatnonzero(same & ~hit & (after > at) & (r1[after] == q1)).tolist():
+                end = np.searchsorted(r1, q1[i], "right")
+                hit[i] = bool((r2[at[i]:end] == q2[i]).any())
+            found[order[hit]] = True
+        return found
+
+    def add(self, h1: np.ndarray, h2: np.ndarray) -> None:
+        run = (h1, h2)
+        while self.runs and len(self.runs[-1][0]) <= len(run[0]):
+            last = self.runs.pop()
+            run = (np.concatenate([last[0], run[0]]), np.concatenate([last[1], run[1]]))
+        order = np.argsort(run[0], kind="stable")  # timsort: merging two sorted runs is linear
+        self.runs.append((run[0][order], run[1][order]))
+
+
 def iter_complaints(
     path: str | os.PathLike[str],
     *,
@@ -626,7 +682,7 @@ def iter_complaints(
         chunks = _parquet_chunks(p, chunksize)
     source = str(p)
     resolved_text = resolved_id = None
-    seen: set[Any] = set()
+    seen = _SeenIds()
     offset = 0
     any_rows = False
     for chunk in chunks:
@@ -643,18 +699,19 @@ def iter_complaints(
             chunk.insert(0, "id", range(offset + 1, offset + len(chunk) + 1))
         elif check_unique_ids:
             ids = chunk[resolved_id]
-            present = ids[~ids.map(_blank)]  # a missing id is not a duplicate (blank lines, gaps)
+            present = ids[~_blanks(ids)]  # a missing id is not a duplicate (blank lines, gaps)
             dup_local = present[present.duplicated()]
-            clash = [v for v in present.unique() if v in seen] if seen else []
-            if len(dup_local) or clash:
-                first = clash[0] if clash else dup_local.iloc[0]
+            hashes = _SeenIds.hashes(present)
+            clash = present[seen.contains(*hashes)]
+            if len(dup_local) or len(clash):
+                first = clash.iloc[0] if len(clash) else dup_local.iloc[0]
                 rows = [offset + i + 2 for i in (ids == first).to_numpy().nonzero()[0]]
                 raise DuplicateIdError(
                     f"{p}: id {first!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
                     f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
                     "id_col=... (CLI: --id-col), or drop the column so rows are numbered."
                 )
-            seen.update(present.tolist())
+            seen.add(*hashes)
         chunk.attrs.update(text_col=resolved_text, id_col=resolved_id or "id", source=source)
         offset += len(chunk)
         yield chunk
