@@ -288,6 +288,16 @@ def test_tokenize_many_matches_reference_with_options(norm20k, options):
     assert tok.tokenize_many(sample) == [ref_tokenize(tok, t) for t in sample]
 
 
+def test_kept_token_lists_are_what_splitting_gives(model, texts20k):
+    """The word n-gram counter takes the tokenizer's lists instead of splitting the joined tokens."""
+    texts = texts20k[:5000] + synthetic(2000, seed=7) + ["a\u3000b c\xa0d", "iphone 12 pro 坏了", "AT&T  很差"]
+    prepared = prepare(texts, model.tokenizer)
+    kept = prepared._cache["token_lists"]
+    assert kept == [t.split() for t in prepared.tokens]
+    vec = model.causes.vectorizer_
+    assert same_csr(vec.word_.counts(prepared.tokens, kept), vec.word_._counter.transform(prepared.tokens))
+
+
 def test_tokenizer_pickles_without_its_caches(model, norm20k):
     tok = model.tokenizer
     tok.tokenize_many(norm20k[:50])

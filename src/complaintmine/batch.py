@@ -14,6 +14,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -44,6 +45,23 @@ def _init_worker(model_path: str | None) -> None:
     # the objects built so far live as long as the worker: keep the collector from scanning
     # them (and from touching, hence copying, the pages shared with the parent)
     gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLDS)
+
+
+#: collector thresholds while classifying: the work allocates many short-lived lists (tokens,
+#: cues), and collecting every 2,000 allocations, the default, costs about 7% of the run
+_GC_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the block with ``_GC_THRESHOLDS``, then restore the caller's thresholds."""
+    before = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _failed_row(message: str) -> dict[str, Any]:
@@ -141,7 +159,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     _WORKER = (model_path, _warm(load_model(model_path)))
     from .cli import _progress
 
-    with TableWriter(output, inputs=(input,)) as writer, _progress("classify") as bar:
+    with TableWriter(output, inputs=(input,)) as writer, _progress("classify") as bar, _fewer_collections():
         if not progress:
             bar.disable = True
         for chunk, result in _results(chunks, model_path, jobs):

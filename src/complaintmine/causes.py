@@ -230,13 +230,21 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return self._multilabel(primary, self._label_proba(prepared))
 
     def _multilabel(self, primary: np.ndarray, label_p: np.ndarray) -> list[list[str]]:
-        out = []
-        thr = self.multilabel_threshold
-        for i, first in enumerate(primary):
-            order = np.argsort(-label_p[i])
-            extra = [self.classes_[j] for j in order if label_p[i, j] >= thr and self.classes_[j] != first
-                     and self.classes_[j] != "other"]
-            out.append([first] + extra if first != "other" else [first])
+        """The primary cause, then the other causes (not ``other``) at or above the threshold,
+        most probable first; only ``other`` when that is the primary cause."""
+        classes = np.asarray(self.classes_)
+        primary = np.asarray(primary, dtype=object)
+        extra = label_p >= self.multilabel_threshold
+        extra &= (classes[None, :] != primary[:, None]) & (classes != "other")[None, :]
+        extra[primary == "other"] = False
+        out = [[first] for first in primary.tolist()]
+        rows = np.flatnonzero(extra.any(axis=1))
+        if len(rows):
+            order = np.argsort(-label_p[rows], axis=1, kind="stable")
+            keep = np.take_along_axis(extra[rows], order, axis=1)
+            names = classes[order].tolist()
+            for r, row_names, row_keep in zip(rows.tolist(), names, keep.tolist()):
+                out[r].extend(c for c, k in zip(row_names, row_keep) if k)
         return out
 
     # -- explanation ---------------------------------------------------------------------------

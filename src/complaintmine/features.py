@@ -78,6 +78,12 @@ class Prepared:
             self._cache["style"] = out
         return self._cache["style"]
 
+    def token_lists(self) -> list[list[str]]:
+        """The tokens of each text as a list (kept from tokenization, or split from ``tokens``)."""
+        if "token_lists" not in self._cache:
+            self._cache["token_lists"] = [t.split() for t in self.tokens]
+        return self._cache["token_lists"]
+
     def usable(self) -> np.ndarray:
         """True where a text has words to analyse: a token with a letter (Chinese or Latin), not
         counting PII placeholders. Empty texts and texts of only numbers, symbols or combining
@@ -126,7 +132,10 @@ def prepare(texts: Any, tokenizer: Tokenizer | None = None) -> Prepared:
     norm = normalize_many(texts)
     many = getattr(tok, "tokenize_many", None)
     tokens = many(norm) if many is not None else [tok.tokenize(t) for t in norm]
-    return Prepared(norm, [" ".join(t) for t in tokens])
+    prepared = Prepared(norm, [" ".join(t) for t in tokens])
+    if type(tok) is Tokenizer:  # its tokens hold no whitespace: the lists are what splitting gives
+        prepared._cache["token_lists"] = tokens
+    return prepared
 
 
 def _lexicon_key(lexicon: Lexicon) -> Any:
@@ -173,18 +182,20 @@ class _Tfidf:
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
         return cls(analyzer, ngram_range, vocab, vec.idf_)
 
-    def counts(self, docs: list[str]) -> sp.csr_matrix:
-        """n-gram counts, exactly ``CountVectorizer(vocabulary=...).transform(docs)`` (float64)."""
+    def counts(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix:
+        """n-gram counts, exactly ``CountVectorizer(vocabulary=...).transform(docs)`` (float64).
+
+        ``split``: for word n-grams, ``[d.split() for d in docs]`` when the caller has it."""
         if self._fast is False:
             self._fast = _NgramCounter.build(self.analyzer, self.ngram_range, self.vocabulary)
         if self._fast is not None:
-            counts = self._fast.transform(docs)
+            counts = self._fast.transform(docs, split)
             if counts is not None:
                 return counts
         return self._counter.transform(docs)
 
-    def transform(self, docs: list[str]) -> sp.csr_matrix:
-        counts = self.counts(docs).astype(np.float64)
+    def transform(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix:
+        counts = self.counts(docs, split).astype(np.float64)
         counts.data = 1.0 + np.log(counts.data)
         counts = counts @ sp.diags(self.idf)
         return l2_normalize(counts, copy=False).tocsr()
@@ -267,13 +278,16 @@ class _NgramCounter:
             return None
         return cls(analyzer, (min_n, max_n), _KeyTable(pairs), len(vocabulary), tokens, radix)
 
-    def transform(self, docs: list[str]) -> sp.csr_matrix | None:
-        """The count matrix, or None when a document is not a string (the caller falls back)."""
+    def transform(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix | None:
+        """The count matrix, or None when a document is not a string (the caller falls back).
+
+        ``split``: the tokens of each document (word n-grams), when the caller has them."""
         docs = list(docs)
         if not all(type(d) is str for d in docs):
             return None
         # blocks of a few thousand documents keep the working arrays in the CPU caches
-        parts = [self._block(docs[i:i + _BLOCK]) for i in range(0, len(docs), _BLOCK)]
+        parts = [self._block(docs[i:i + _BLOCK], None if split is None else split[i:i + _BLOCK])
+                 for i in range(0, len(docs), _BLOCK)]
         if any(part is None for part in parts):
             return None
         if len(parts) == 1:
@@ -282,7 +296,7 @@ class _NgramCounter:
             return sp.csr_matrix((0, self.n_features), dtype=np.float64)
         return sp.vstack(parts, format="csr")
 
-    def _block(self, docs: list[str]) -> sp.csr_matrix | None:
+    def _block(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix | None:
         if self.analyzer == "char":
             if _WHITE_SPACES.search("\x00".join(docs)):
                 docs = [_WHITE_SPACES.sub(" ", d) for d in docs]
@@ -294,7 +308,8 @@ class _NgramCounter:
             units = units.astype(np.int64) + 1
             shift, radix = _CP_BITS, 0
         else:
-            split = [d.split() for d in docs]
+            if split is None:
+                split = [d.split() for d in docs]
             lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(docs))
             units = np.fromiter(map(self.tokens.get, chain.from_iterable(split), repeat(-1)), dtype=np.int64,
                                 count=int(lengths.sum())) + 1  # 0: not in the vocabulary
@@ -357,16 +372,20 @@ class _KeyTable:
         self.shift = np.uint64(64 - bits)
         self.keys = np.full(self.size, -1, dtype=np.int64)
         self.values = np.full(self.size, -1, dtype=np.int64)
-        mask, probes = self.size - 1, 1
-        slots = self._slots(np.array([k for k, _ in pairs], dtype=np.int64)).tolist() if pairs else []
-        for (key, value), slot in zip(pairs, slots):
-            steps = 1
-            while self.keys[slot] != -1:
-                slot = (slot + 1) & mask
-                steps += 1
-            self.keys[slot], self.values[slot] = key, value
-            probes = max(probes, steps)
-        self.probes = probes
+        keys = np.array([k for k, _ in pairs], dtype=np.int64)
+        values = np.array([v for _, v in pairs], dtype=np.int64)
+        # linear probing, all keys at once: each round, the keys whose current slot is free
+        # compete for it (the first wins); the others move on to the next slot
+        home = self._slots(keys) if len(keys) else np.zeros(0, dtype=np.int64)
+        slot, todo = home.copy(), np.arange(len(keys))
+        while len(todo):
+            free = self.keys[slot[todo]] == -1
+            cand = todo[free]
+            won = cand[np.unique(slot[cand], return_index=True)[1]]
+            self.keys[slot[won]], self.values[slot[won]] = keys[won], values[won]
+            todo = todo[self.keys[slot[todo]] != keys[todo]]
+            slot[todo] = (slot[todo] + 1) & (self.size - 1)
+        self.probes = int(((slot - home) & (self.size - 1)).max()) + 1 if len(keys) else 1
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
         return ((keys.astype(np.uint64) * np.uint64(self._MULT)) >> self.shift).astype(np.int64)
@@ -443,7 +462,7 @@ class ComplaintVectorizer:
 
             raise NotFittedError("this ComplaintVectorizer is not fitted yet; call fit first")
         return sp.hstack(
-            [self.word_.transform(prepared.tokens), self.char_.transform(prepared.norm),
+            [self.word_.transform(prepared.tokens, prepared.token_lists()), self.char_.transform(prepared.norm),
              sp.csr_matrix(self.dense(prepared))],
             format="csr",
         )

@@ -134,7 +134,8 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     changes = np.zeros(max(cps, default=0) + 1, dtype=bool)
     changes[cps] = True
     digits = np.zeros(0x110000, dtype=bool)
-    digits[[c for c in range(0x110000) if chr(c).isdecimal()]] = True  # what re's \d matches in str
+    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    digits[[m.start() for m in re.finditer(r"\d", every)]] = True  # what re's \d matches in str
     return changes, digits
 
 

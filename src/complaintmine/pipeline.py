@@ -67,19 +67,6 @@ def _readable_words(vocab: list[str]) -> np.ndarray:
     return hit[1]
 
 
-def _multilabel(clf: Any, primary: np.ndarray, label_p: np.ndarray) -> list[list[str]]:
-    """``clf._multilabel``, which only rows with a second cause above the threshold need."""
-    classes = np.asarray(clf.classes_)
-    extra = label_p >= clf.multilabel_threshold
-    extra &= (classes[None, :] != primary[:, None]) & (classes != "other")[None, :]
-    out = [[c] for c in primary.tolist()]
-    rows = np.flatnonzero(extra.any(axis=1))
-    if len(rows):
-        for r, labels in zip(rows.tolist(), clf._multilabel(primary[rows], label_p[rows])):
-            out[r] = labels
-    return out
-
-
 def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Classify an iterable of texts; returns a frame with the ``OUTPUT_COLUMNS`` only.
 
@@ -95,7 +82,7 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     primary = clf._predict_prepared(prepared, proba)
     index = {c: i for i, c in enumerate(clf.classes_)}
     pred_idx = np.array([index[c] for c in primary], dtype=np.int64)
-    causes = _multilabel(clf, primary, clf._label_proba(prepared))
+    causes = clf._multilabel(primary, clf._label_proba(prepared))
     scores = est._scores(prepared)
     motive = est._primary(scores, prepared)
     mcol = {mname: (scores[:, est.motives_.index(mname)] if mname in est.motives_ else np.zeros(n))

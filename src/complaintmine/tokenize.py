@@ -360,8 +360,14 @@ class Tokenizer:
         joined = "".join(parts)
         flat = self._backend()(joined) if joined else []
         flags = list(map(keep.get, flat))
-        if None in flags:
-            flags = [keep[t] if f is None else f for t, f in zip(flat, flags)]
+        if None in flags:  # tokens not seen before: decide each once (C-speed search for them)
+            i = flags.index(None)
+            while True:
+                flags[i] = keep[flat[i]]
+                try:
+                    i = flags.index(None, i + 1)
+                except ValueError:
+                    break
         flat = list(compress(flat, flags))  # the newlines are kept: keep["\n"] is truthy
         out: list[list[str]] = []
         cur: list[str] = []
