@@ -61,6 +61,21 @@ def test_classify_command(export, tmp_path, jobs):
     assert "13812345678" not in out.loc[5, "evidence"]
 
 
+@pytest.mark.parametrize("command", ["classify", "tokenize"])
+def test_repeated_ids_refused_unless_allowed(export, tmp_path, command):
+    src = pd.read_csv(export, encoding="gbk", dtype=str, keep_default_na=False)
+    src.loc[390, "工单号"] = src.loc[3, "工单号"]  # a follow-up message under the same ticket, two chunks on
+    path = tmp_path / "dup.csv"
+    src.to_csv(path, index=False)
+    out_path = tmp_path / "out.csv"
+    res = run(command, str(path), "-o", str(out_path), "--chunksize", "150")
+    assert res.returncode == 8 and "--allow-duplicate-ids" in res.stderr and not out_path.exists()
+    res = run(command, str(path), "-o", str(out_path), "--chunksize", "150", "--allow-duplicate-ids")
+    assert res.returncode == 0, res.stderr
+    out = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    assert out["工单号"].tolist() == src["工单号"].tolist() and out["投诉内容"].tolist() == src["投诉内容"].tolist()
+
+
 def test_jobs_give_identical_results(export, tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
     assert run("classify", str(export), "-o", str(a), "--jobs", "1", "--chunksize", "100").returncode == 0

@@ -663,7 +663,8 @@ def iter_complaints(
     """Stream a complaint export in chunks of ``chunksize`` rows (same rules as ``read_complaints``).
 
     Every chunk carries ``attrs`` ``text_col``, ``id_col``, ``source``; rows are numbered
-    across chunks when the file has no id column.
+    across chunks when the file has no id column. With ``check_unique_ids`` (the default) a
+    repeated id raises ``DuplicateIdError``; the check keeps 16 bytes per id in memory.
 
     Examples
     --------
@@ -709,7 +710,8 @@ def iter_complaints(
                 raise DuplicateIdError(
                     f"{p}: id {first!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
                     f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
-                    "id_col=... (CLI: --id-col), or drop the column so rows are numbered."
+                    "id_col=... (CLI: --id-col), drop the column so rows are numbered, or, if repeated ids "
+                    "are expected, turn the check off (check_unique_ids=False; CLI: --allow-duplicate-ids)."
                 )
             seen.add(*hashes)
         chunk.attrs.update(text_col=resolved_text, id_col=resolved_id or "id", source=source)
