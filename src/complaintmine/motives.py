@@ -138,18 +138,11 @@ class MotiveEstimator(BaseEstimator):
         """Number of explicit demands per text and motive (zero for motives without a pattern)."""
         key = ("demands", tuple(self.motives_))
         if key not in prepared._cache:
-            n = len(prepared)
-            out = np.zeros((n, len(self.motives_)))
-            # one pass over the whole batch per pattern: texts joined by "。", which no match
-            # can contain or cross, so each text gets exactly the matches it has on its own
-            joined = "。".join(prepared.norm)
-            starts = np.cumsum([0] + [len(t) + 1 for t in prepared.norm[:-1]])
+            out = np.zeros((len(prepared), len(self.motives_)))
             for j, m in enumerate(self.motives_):
                 pattern = _DEMANDS.get(m)
-                if pattern is not None and n:
-                    at = [hit.start() for hit in pattern.finditer(joined)]
-                    rows = np.searchsorted(starts, at, side="right") - 1
-                    out[:, j] = np.bincount(rows, minlength=n)
+                if pattern is not None:
+                    out[:, j] = [len(pattern.findall(t)) for t in prepared.norm]
             prepared._cache[key] = out
         return prepared._cache[key]
 
