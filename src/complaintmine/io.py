@@ -605,9 +605,9 @@ class _SeenIds:
     """The ids of the chunks read so far, for the duplicate check, in 16 bytes per id.
 
     Each id is kept as two independent 64-bit hashes (a Python set of the id strings takes
-    about 90 bytes per id), in runs sorted by the first hash that merge as they grow, as in a
-    log-structured merge tree; a lookup is a binary search per run. Two different ids would have to agree
-    on all 128 bits to be taken for one another.
+    about 90 bytes per id), in runs sorted by the first hash that merge as they grow, as in
+    a log-structured merge tree; a lookup is a binary search per run. Two different ids
+    would have to agree on all 128 bits to be taken for one another.
     """
 
     _KEYS = ("complaintmine-k1", "complaintmine-k2")  # 16 bytes each, as hash_array needs
