@@ -368,11 +368,18 @@ def big_export(tmp_path_factory) -> Path:
     return path
 
 
+def _default_sigint() -> None:
+    # as in a terminal's foreground job: a runner that starts the tests in the background
+    # (no job control) has SIGINT ignored, and the child would inherit that
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(big_export: Path, out: Path, sig: int, *, group: bool, jobs: str) -> tuple[int, str, float]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "complaintmine", "classify", str(big_export), "-o", str(out), "--jobs", jobs,
          "--chunksize", "2000"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True,
+        preexec_fn=_default_sigint)
     try:
         deadline = time.time() + 120
         while not glob.glob(str(out.parent / f".{out.name}.*.partial")):  # writing has started
