@@ -125,6 +125,32 @@ def test_duplicate_ids_across_chunks_are_refused(tmp_path, real_texts, suffix):
             pass
 
 
+def test_chunks_of_blank_ids_do_not_break_the_check(tmp_path, real_texts):
+    ids = [""] * 5 + [f"{i:03d}" for i in range(5)] + [""] * 5 + [f"{i:03d}" for i in range(5, 10)]
+    frame = pd.DataFrame({"编号": ids, "投诉内容": real_texts[:20]})
+    frame.to_csv(tmp_path / "a.csv", index=False)
+    assert sum(len(c) for c in iter_complaints(tmp_path / "a.csv", chunksize=5)) == 20  # nothing lost
+    frame.loc[17, "编号"] = "002"
+    frame.to_csv(tmp_path / "b.csv", index=False)
+    with pytest.raises(DuplicateIdError, match=r"'002'.*row\(s\) 19"):
+        list(iter_complaints(tmp_path / "b.csv", chunksize=5))
+
+
+@pytest.mark.parametrize("second", [
+    [None, 3, 9],  # integer ids read as floats in a chunk with a missing id: 3.0 is 3
+    ["x", "3", "y"],  # the same id once as a number, once as text
+])
+def test_duplicate_ids_compared_as_text_within_and_across_chunks(tmp_path, real_texts, second):
+    ids = [1, 2, 3, 4, 5, *second]
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in zip(ids, real_texts)]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    for chunksize in (5, 100):  # across chunks, and within one
+        with pytest.raises(DuplicateIdError, match="'?3'?.*row"):
+            list(iter_complaints(tmp_path / "a.jsonl", chunksize=chunksize))
+    frame = read_complaints(tmp_path / "a.jsonl", check_unique_ids=False)
+    assert len(frame) == 8
+
+
 def test_seen_ids_compare_both_hashes():
     from complaintmine.io import _SeenIds
 

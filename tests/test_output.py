@@ -27,7 +27,7 @@ def read_back(path, sep):
 
 @pytest.mark.parametrize("suffix,sep", [(".csv", ","), (".tsv", "\t")])
 def test_fast_writer_reads_back_like_pandas(frame, tmp_path, suffix, sep):
-    assert _arrow_csv(frame, header=True, sep=sep) is not None  # the fast path is the one tested
+    assert _arrow_csv(frame, header=True) is not None  # the fast path (CSV) is the one tested
     path = tmp_path / f"out{suffix}"
     with TableWriter(path) as w:
         w.write(frame.iloc[:20])
@@ -46,20 +46,31 @@ def test_fast_writer_reads_back_like_pandas(frame, tmp_path, suffix, sep):
     pd.Series([True, False] * 18),
     pd.Series(pd.date_range("2026-01-01", periods=36, freq="h")),
     pd.Series(["\ud800坏"] * 36, dtype=object),  # lone surrogate
+    pd.Series([98765432109876543210] * 36, dtype=object),  # a 20-digit JSON id: beyond int64
 ])
-def test_other_columns_fall_back_to_pandas_and_mix_with_fast_chunks(frame, tmp_path, column):
+@pytest.mark.parametrize("fast_first", [True, False])
+def test_other_columns_fall_back_to_pandas_and_mix_with_fast_chunks(frame, tmp_path, column, fast_first):
     odd = frame.iloc[:34].assign(extra=pd.Series(column.iloc[:34].to_numpy(), index=frame.index[:34],
                                                  dtype=column.dtype))
-    assert _arrow_csv(odd, header=True, sep=",") is None
+    assert _arrow_csv(odd, header=True) is None
     plain = frame.iloc[:34].assign(extra="x")
     path = tmp_path / "out.csv"
+    fast, slow = (plain.iloc[:10], odd.iloc[10:]) if fast_first else (plain.iloc[24:], odd.iloc[:24])
     with TableWriter(path) as w:
-        w.write(plain.iloc[:10])  # fast writer
-        w.write(odd.iloc[10:])  # pandas
+        w.write(fast if fast_first else slow)
+        w.write(slow if fast_first else fast)
     back = read_back(path, ",")
     assert back["投诉内容"].tolist() == frame["投诉内容"].tolist()[:34]
     assert back["编号"].tolist() == frame["编号"].tolist()[:34]
-    assert back["extra"].iloc[:10].tolist() == ["x"] * 10
-    odd.iloc[10:].to_csv(tmp_path / "pandas.csv", index=False, errors="backslashreplace")
+    slow.to_csv(tmp_path / "pandas.csv", index=False, errors="backslashreplace")
     expected = read_back(tmp_path / "pandas.csv", ",")["extra"].tolist()
-    assert back["extra"].iloc[10:].tolist() == expected
+    assert back["extra"].tolist() == (["x"] * 10 + expected if fast_first else expected + ["x"] * 10)
+
+
+def test_tsv_output_quotes_only_what_needs_it(frame, tmp_path):
+    path = tmp_path / "out.tsv"
+    with TableWriter(path) as w:
+        w.write(frame)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "编号\t投诉内容\tscore\tcount"  # no quotes for cut / awk
+    assert lines[1].startswith(f"00000\t{frame.loc[0, '投诉内容']}\t")

@@ -120,7 +120,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
                   id_col: str | None = None, sheet: str | int | None = None, encoding: str | None = None,
                   model: str | os.PathLike[str] | None = None, jobs: int = 0, chunksize: int = 20_000,
                   engine: str = "local", scheduler: str | None = None, mask_input: bool = False,
-                  progress: bool = True, check_ids: bool = True) -> int:
+                  progress: bool = True, check_unique_ids: bool = True) -> int:
     """Classify every row of ``input`` into ``output``; returns the number of rows written.
 
     Parameters
@@ -140,7 +140,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
         ``"dask"`` runs the same job on a Dask cluster (``scheduler`` address, or a local one).
     mask_input : bool
         Also mask personal numbers in the original text column.
-    check_ids : bool, default True
+    check_unique_ids : bool, default True
         Refuse an input whose id column repeats an id (memory: 16 bytes per row; turn it off
         for flat memory on very large inputs with ids known to be unique, or when repeats are
         expected: every row is classified and written either way).
@@ -148,7 +148,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     check_output_path(output, inputs=(input,))
     model_path = os.fspath(model) if model is not None else None
     chunks = iter_complaints(input, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding,
-                             chunksize=chunksize, check_unique_ids=check_ids)
+                             chunksize=chunksize, check_unique_ids=check_unique_ids)
     if engine == "dask":
         from .distributed import classify_file_dask
 

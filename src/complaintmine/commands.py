@@ -22,7 +22,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         args.input, args.output, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
         encoding=args.encoding, model=args.model, jobs=args.jobs, chunksize=args.chunksize,
         engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=True,
-        check_ids=not args.allow_duplicate_ids,
+        check_unique_ids=not args.allow_duplicate_ids,
     )
     print(f"wrote {rows} rows to {args.output}", file=sys.stderr)
     return 0

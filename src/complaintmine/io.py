@@ -601,13 +601,24 @@ def _blanks(ids: pd.Series) -> np.ndarray:
     return ids.map(_blank).to_numpy(dtype=bool)
 
 
+def _id_text(value: Any) -> str:
+    """An id as the duplicate check compares it: its text, a whole number as an integer (an
+    integer column turns into floats in a chunk with a missing id: 3 and 3.0 are one id)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 class _SeenIds:
     """The ids of the chunks read so far, for the duplicate check, in 16 bytes per id.
 
-    Each id is kept as two independent 64-bit hashes (a Python set of the id strings takes
-    about 90 bytes per id), in runs sorted by the first hash that merge as they grow, as in
-    a log-structured merge tree; a lookup is a binary search per run. Two different ids
-    would have to agree on all 128 bits to be taken for one another.
+    Each id is kept as two independent 64-bit hashes of its ``_id_text`` (a Python set of
+    the id strings takes about 90 bytes per id), in runs sorted by the first hash that merge
+    as they grow, as in a log-structured merge tree; a lookup is a binary search per run.
+    Two different ids would have to agree on all 128 bits to be taken for one another. While
+    two runs merge, the largest run exists about twice over for a moment.
     """
 
     _KEYS = ("complaintmine-k1", "complaintmine-k2")  # 16 bytes each, as hash_array needs
@@ -617,10 +628,10 @@ class _SeenIds:
 
     @classmethod
     def hashes(cls, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        """The two hashes of each id (no missing ids); an id that is not a string as ``str(id)``."""
+        """The two hashes of the ``_id_text`` of each id (no missing ids)."""
         values = ids.to_numpy(dtype=object)
-        if ids.dtype == object and not all(type(v) is str for v in values):
-            values = np.array([v if type(v) is str else str(v) for v in values], dtype=object)
+        if not (pd.api.types.is_string_dtype(ids.dtype) and all(type(v) is str for v in values)):
+            values = np.array([_id_text(v) for v in values], dtype=object)
         return tuple(pd.util.hash_array(values, hash_key=key, categorize=False)  # type: ignore[return-value]
                      for key in cls._KEYS)
 
@@ -629,7 +640,7 @@ class _SeenIds:
         order = np.argsort(h1)  # sorted queries make the binary searches cache-friendly
         q1, q2 = h1[order], h2[order]
         found = np.zeros(len(h1), dtype=bool)
-        for r1, r2 in self.runs:
+        for r1, r2 in self.runs:  # never empty
             at = np.minimum(np.searchsorted(r1, q1), len(r1) - 1)
             same = r1[at] == q1
             hit = same & (r2[at] == q2)
@@ -642,10 +653,13 @@ class _SeenIds:
         return found
 
     def add(self, h1: np.ndarray, h2: np.ndarray) -> None:
+        if not len(h1):
+            return
         run = (h1, h2)
         while self.runs and len(self.runs[-1][0]) <= len(run[0]):
             last = self.runs.pop()
             run = (np.concatenate([last[0], run[0]]), np.concatenate([last[1], run[1]]))
+            del last
         order = np.argsort(run[0], kind="stable")  # timsort: merging two sorted runs is linear
         self.runs.append((run[0][order], run[1][order]))
 
@@ -701,17 +715,19 @@ def iter_complaints(
         elif check_unique_ids:
             ids = chunk[resolved_id]
             present = ids[~_blanks(ids)]  # a missing id is not a duplicate (blank lines, gaps)
-            dup_local = present[present.duplicated()]
             hashes = _SeenIds.hashes(present)
+            dup_local = present[pd.DataFrame({"h1": hashes[0], "h2": hashes[1]}).duplicated().to_numpy()]
             clash = present[seen.contains(*hashes)]
             if len(dup_local) or len(clash):
                 first = clash.iloc[0] if len(clash) else dup_local.iloc[0]
-                rows = [offset + i + 2 for i in (ids == first).to_numpy().nonzero()[0]]
+                same = ids.map(_id_text) == _id_text(first)
+                rows = [offset + i + 2 for i in (same & ~_blanks(ids)).to_numpy().nonzero()[0]]
                 raise DuplicateIdError(
                     f"{p}: id {first!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
                     f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
                     "id_col=... (CLI: --id-col), drop the column so rows are numbered, or, if repeated ids "
-                    "are expected, turn the check off (check_unique_ids=False; CLI: --allow-duplicate-ids)."
+                    "are expected, turn the check off (check_unique_ids=False; `classify` and `tokenize`: "
+                    "--allow-duplicate-ids)."
                 )
             seen.add(*hashes)
         chunk.attrs.update(text_col=resolved_text, id_col=resolved_id or "id", source=source)
@@ -729,6 +745,7 @@ def read_complaints(
     id_col: str | None = None,
     sheet: str | int | None = None,
     encoding: str | None = None,
+    check_unique_ids: bool = True,
 ) -> pd.DataFrame:
     """Read a complaint export into a DataFrame, keeping every row in order.
 
@@ -748,6 +765,9 @@ def read_complaints(
         Excel sheet to read; required when the workbook has several.
     encoding : str, optional
         Override the detected encoding.
+    check_unique_ids : bool, default True
+        Raise ``DuplicateIdError`` when the id column repeats an id (ids compared as text,
+        3 and 3.0 as one); False reads repeated ids as they are.
 
     Returns
     -------
@@ -769,7 +789,7 @@ def read_complaints(
     """
     chunks = list(
         iter_complaints(path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding,
-                        chunksize=1_000_000)
+                        chunksize=1_000_000, check_unique_ids=check_unique_ids)
     )
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
     frame.attrs.update(chunks[0].attrs)

@@ -137,7 +137,8 @@ class TableWriter:
             self._columns = [str(c) for c in frame.columns]
         if self.format in ("csv", "tsv"):
             sep = "," if self.format == "csv" else "\t"
-            text = _arrow_csv(frame, header=self.rows == 0, sep=sep)
+            # TSV stays with pandas: tab-separated readers (cut, awk) rarely understand quotes
+            text = _arrow_csv(frame, header=self.rows == 0) if sep == "," else None
             if text is None:
                 frame.to_csv(self._fh, index=False, header=self.rows == 0, sep=sep, lineterminator="\n")
             else:
@@ -210,11 +211,12 @@ def _strings(frame: pd.DataFrame, fix: Any) -> pd.DataFrame:
     return out
 
 
-def _arrow_csv(frame: pd.DataFrame, *, header: bool, sep: str) -> str | None:
+def _arrow_csv(frame: pd.DataFrame, *, header: bool) -> str | None:
     """``frame`` as CSV text by Arrow's writer (several times faster than ``DataFrame.to_csv``),
     or None when a column is not plain text or numbers (dates, booleans, mixed objects,
-    lone surrogates): the caller then uses pandas. Strings are always quoted, as RFC 4180
-    allows; readers see the same values."""
+    lone surrogates, integers beyond 64 bits ...): the caller then uses pandas. Arrow quotes
+    every string, as RFC 4180 allows, and writes numbers in their shortest form (1.0 as 1);
+    readers see the same values."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -224,8 +226,8 @@ def _arrow_csv(frame: pd.DataFrame, *, header: bool, sep: str) -> str | None:
                    or pa.types.is_integer(t) or pa.types.is_null(t) for t in table.schema.types):
             return None
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=header, delimiter=sep))
-    except (pa.ArrowException, ValueError, TypeError, UnicodeError):
+        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=header))
+    except Exception:  # whatever Arrow cannot take, pandas writes (the slower, general path)
         return None
     return sink.getvalue().to_pybytes().decode("utf-8")
 
