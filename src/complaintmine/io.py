@@ -714,14 +714,15 @@ def iter_complaints(
             chunk.insert(0, "id", range(offset + 1, offset + len(chunk) + 1))
         elif check_unique_ids:
             ids = chunk[resolved_id]
-            present = ids[~_blanks(ids)]  # a missing id is not a duplicate (blank lines, gaps)
+            blank = _blanks(ids)
+            present = ids[~blank]  # a missing id is not a duplicate (blank lines, gaps)
             hashes = _SeenIds.hashes(present)
             dup_local = present[pd.DataFrame({"h1": hashes[0], "h2": hashes[1]}).duplicated().to_numpy()]
             clash = present[seen.contains(*hashes)]
             if len(dup_local) or len(clash):
                 first = clash.iloc[0] if len(clash) else dup_local.iloc[0]
-                same = ids.map(_id_text) == _id_text(first)
-                rows = [offset + i + 2 for i in (same & ~_blanks(ids)).to_numpy().nonzero()[0]]
+                same = (ids.map(_id_text) == _id_text(first)).to_numpy(dtype=bool) & ~blank
+                rows = [offset + i + 2 for i in same.nonzero()[0]]
                 raise DuplicateIdError(
                     f"{p}: id {first!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
                     f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
