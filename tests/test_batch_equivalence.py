@@ -373,6 +373,60 @@ def test_ngram_counts_other_ranges(norm20k, model, analyzer, ngrams):
     assert same_csr(tfidf.counts(docs), tfidf._counter.transform(docs))
 
 
+# -- the compiled TF-IDF kernel (Numba) ------------------------------------------------------------
+
+_EDGE_DOCS = ["", " ", "a  b\tc", "\u3000x  y", "😀😀a", "x", "差" * 5000, "太慢了 " * 700, "\U0010ffff退款"]
+
+
+@pytest.mark.parametrize("analyzer, ngrams", [("char", (1, 3)), ("word", (1, 2)), ("char", (2, 3)), ("word", (1, 3)),
+                                              ("word", (2, 2))])
+def test_tfidf_kernel_matches_reference_bit_for_bit(model, norm20k, analyzer, ngrams):
+    pytest.importorskip("numba")
+    vec = model.causes.vectorizer_
+    words = [" ".join(model.tokenizer.tokenize(t)) for t in norm20k[:6000]]
+    docs = (norm20k[:6000] if analyzer == "char" else words) + _EDGE_DOCS
+    if (analyzer, ngrams) == ("char", (1, 3)):
+        tfidf = vec.char_
+    elif (analyzer, ngrams) == ("word", (1, 2)):
+        tfidf = vec.word_
+    else:
+        tfidf = _Tfidf.fit(docs[:3000], analyzer, ngrams, min_df=2, max_features=5000)
+    counter = _NgramCounter.build(analyzer, ngrams, tfidf.vocabulary)
+    split = [d.split() for d in docs] if analyzer == "word" else None
+    got = counter.tfidf(docs, split, tfidf.idf)
+    assert got is not None, "the kernel did not run"
+    # same values, same column order within rows (the order the dot products add up in)
+    assert same_csr(got, ref_tfidf(tfidf, docs))
+    assert got.nnz > len(docs)  # not a trivial matrix
+    empty = counter.tfidf([], [] if split is not None else None, tfidf.idf)
+    assert empty is not None and empty.shape == (0, len(tfidf.vocabulary))
+
+
+def test_tfidf_kernel_can_be_switched_off(model, norm20k, monkeypatch):
+    tfidf = model.causes.vectorizer_.char_
+    docs = norm20k[:500]
+    monkeypatch.setenv("COMPLAINTMINE_NUMBA", "0")
+    assert _NgramCounter.build("char", (1, 3), tfidf.vocabulary).tfidf(docs, None, tfidf.idf) is None
+    assert same_csr(tfidf.transform(docs), ref_tfidf(tfidf, docs))  # the NumPy path
+
+
+def test_tfidf_kernel_failure_falls_back_to_numpy_with_a_warning(model, norm20k, monkeypatch):
+    numba = pytest.importorskip("numba")
+    kernels = importlib.import_module("complaintmine._kernels")
+
+    def broken():
+        raise numba.core.errors.TypingError("simulated: this Numba cannot compile the kernel")
+
+    monkeypatch.setattr(kernels, "_compile", broken)
+    monkeypatch.setattr(kernels, "_NUMBA", numba)
+    tfidf = _Tfidf("char", (1, 3), model.causes.vectorizer_.char_.vocabulary, model.causes.vectorizer_.char_.idf)
+    docs = norm20k[:500]
+    with pytest.warns(RuntimeWarning, match="Numba kernels switched off.*simulated"):
+        got = tfidf.transform(docs)
+    assert same_csr(got, ref_tfidf(tfidf, docs))
+    assert not kernels.available()  # for the rest of the process (monkeypatch restores it)
+
+
 def test_vectorizer_matches_reference_features(model, texts20k):
     sample = texts20k[:3000]
     vec = model.causes.vectorizer_

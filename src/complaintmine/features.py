@@ -10,7 +10,9 @@ weights, so it saves as plain data.
 Counting n-grams against the fixed vocabularies is done by ``_NgramCounter`` with NumPy for a
 whole batch at once (character n-grams as packed code points, word n-grams as packed token
 numbers, looked up in a hash table of the vocabulary); it gives exactly the sparse matrix of
-scikit-learn's ``CountVectorizer`` with the same vocabulary, which remains the fallback.
+scikit-learn's ``CountVectorizer`` with the same vocabulary, which remains the fallback. With
+Numba installed, counting, weighting and normalizing run in one compiled pass instead
+(``_kernels.tfidf_rows``), with the same result bit for bit.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from . import _kernels
 from .lexicon import Cue, Lexicon, default_lexicon
 from .normalize import normalize_many
 from .tokenize import Tokenizer
@@ -195,6 +198,12 @@ class _Tfidf:
         return self._counter.transform(docs)
 
     def transform(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix:
+        if self._fast is False:
+            self._fast = _NgramCounter.build(self.analyzer, self.ngram_range, self.vocabulary)
+        if self._fast is not None:
+            done = self._fast.tfidf(docs, split, self.idf)
+            if done is not None:
+                return done
         counts = self.counts(docs, split).astype(np.float64)
         counts.data = 1.0 + np.log(counts.data)
         counts = counts @ sp.diags(self.idf)
@@ -231,6 +240,7 @@ class _NgramCounter:
         self.n_features = n_features
         self.tokens = tokens or {}
         self.radix = radix
+        self._logtf = np.zeros(0, dtype=np.float64)
         # unigrams by direct lookup: the column of each unit (code point + 1, or token number + 1)
         units = [k for k in table.keys.tolist() if 0 < k < (1 << _CP_BITS if analyzer == "char" else radix)]
         self.single: np.ndarray | None = None
@@ -296,7 +306,9 @@ class _NgramCounter:
             return sp.csr_matrix((0, self.n_features), dtype=np.float64)
         return sp.vstack(parts, format="csr")
 
-    def _block(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix | None:
+    def _units(self, docs: list[str], split: list[list[str]] | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The units of all documents, one after another (code point + 1, or token number + 1
+        with 0 for a token outside the vocabulary), and the number of each document's units."""
         if self.analyzer == "char":
             if _WHITE_SPACES.search("\x00".join(docs)):
                 docs = [_WHITE_SPACES.sub(" ", d) for d in docs]
@@ -305,15 +317,52 @@ class _NgramCounter:
                 units = np.frombuffer("".join(docs).encode("utf-32-le", "surrogatepass"), dtype="<u4")
             except UnicodeEncodeError:
                 return None
-            units = units.astype(np.int64) + 1
-            shift, radix = _CP_BITS, 0
-        else:
-            if split is None:
-                split = [d.split() for d in docs]
-            lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(docs))
-            units = np.fromiter(map(self.tokens.get, chain.from_iterable(split), repeat(-1)), dtype=np.int64,
-                                count=int(lengths.sum())) + 1  # 0: not in the vocabulary
-            shift, radix = 0, self.radix
+            return units.astype(np.int64) + 1, lengths
+        if split is None:
+            split = [d.split() for d in docs]
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(docs))
+        units = np.fromiter(map(self.tokens.get, chain.from_iterable(split), repeat(-1)), dtype=np.int64,
+                            count=int(lengths.sum())) + 1
+        return units, lengths
+
+    def tfidf(self, docs: list[str], split: list[list[str]] | None, idf: np.ndarray) -> sp.csr_matrix | None:
+        """Sublinear TF-IDF, L2-normalized, in one compiled pass (see ``_kernels``); None when
+        the kernels are not available or a document is not a string (the caller falls back).
+
+        Gives exactly ``_Tfidf.transform``'s matrix of the counts, column order within rows included."""
+        if not _kernels.available() or not all(type(d) is str for d in docs):
+            return None
+        got = self._units(list(docs), split)
+        if got is None:
+            return None
+        units, lengths = got
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        longest = int(lengths.max()) if len(lengths) else 0
+        if len(self._logtf) <= longest:  # 1 + log(count), by NumPy as in _Tfidf.transform
+            counts = np.arange(max(2 * longest, 64), dtype=np.float64)
+            with np.errstate(divide="ignore"):
+                self._logtf = 1.0 + np.log(counts)
+        room = len(units) * (self.max_n - self.min_n + 1)
+        index = np.int32 if room < 1 << 31 else np.int64  # as scipy chooses
+        indptr = np.empty(len(docs) + 1, dtype=index)
+        indices = np.empty(room, dtype=index)
+        data = np.empty(room, dtype=np.float64)
+        table = self.table
+        single = self.single if self.single is not None else np.zeros(0, dtype=np.int64)
+        nnz = _kernels.tfidf_rows(units, starts, self.min_n, self.max_n, _CP_BITS if self.analyzer == "char" else 0,
+                                  self.radix, table.keys, table.values, table.shift, np.uint64(table._MULT),
+                                  single, idf, self._logtf, indptr, indices, data)
+        if nnz is None:
+            return None
+        return sp.csr_matrix((data[:nnz].copy(), indices[:nnz].copy(), indptr), shape=(len(docs), self.n_features))
+
+    def _block(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix | None:
+        got = self._units(docs, split)
+        if got is None:
+            return None
+        units, lengths = got
+        shift, radix = (_CP_BITS, 0) if self.analyzer == "char" else (0, self.radix)
         row_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
         end_of = np.repeat(np.cumsum(lengths), lengths)  # where each unit's document ends
         position = np.arange(len(units), dtype=np.int64)
