@@ -18,6 +18,7 @@ Numba installed, counting, weighting and normalizing run in one compiled pass in
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -271,8 +272,8 @@ class _NgramCounter:
             tokens = {}
             for parts in split:
                 if min_n <= len(parts) <= max_n and all(parts):
-                    for part in parts:
-                        tokens.setdefault(part, len(tokens))
+                    for part in parts:  # interned, as the tokenizer's tokens: lookups compare identities
+                        tokens.setdefault(sys.intern(part), len(tokens))
             radix = len(tokens) + 1
             if radix ** max_n >= 2 ** 62:
                 return None

@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache, partial
-from itertools import compress
 from typing import Any
 
 from ._resources import read_user_text, resource_lines
@@ -310,7 +310,7 @@ class Tokenizer:
         ``text`` should already be normalized (see ``complaintmine.normalize``).
         """
         keep = self._keep()
-        return [t for t in self.cut(text) if keep[t] is True]
+        return [t for t in map(keep.__getitem__, self.cut(text)) if t and t is not _NEWLINE]
 
     __call__ = tokenize
 
@@ -351,7 +351,7 @@ class Tokenizer:
                 continue
             toks = runs.get(event)
             if toks is None:
-                toks = runs.add(event, [t for t in _run_tokens(event) if keep[t] is True])
+                toks = runs.add(event, [t for t in map(keep.__getitem__, _run_tokens(event)) if t])
             if toks:
                 events.append(toks)
                 parts[i] = "\n"
@@ -359,16 +359,18 @@ class Tokenizer:
                 parts[i] = " "
         joined = "".join(parts)
         flat = self._backend()(joined) if joined else []
-        flags = list(map(keep.get, flat))
-        if None in flags:  # tokens not seen before: decide each once (C-speed search for them)
-            i = flags.index(None)
+        kept = list(map(keep.get, flat))
+        if None in kept:  # tokens not seen before: decide each once (C-speed search for them)
+            i = kept.index(None)
             while True:
-                flags[i] = keep[flat[i]]
+                kept[i] = keep[flat[i]]
                 try:
-                    i = flags.index(None, i + 1)
+                    i = kept.index(None, i + 1)
                 except ValueError:
                     break
-        flat = list(compress(flat, flags))  # the newlines are kept: keep["\n"] is truthy
+        # dropped tokens are "": out; the newlines stay (keep["\n"] is "\n"); the tokens kept are
+        # the cache's own copies, shared by every text (later dictionary lookups find them fast)
+        flat = list(filter(None, kept))
         out: list[list[str]] = []
         cur: list[str] = []
         start = 0
@@ -413,26 +415,27 @@ class _RunCache(dict):  # type: ignore[type-arg]
         return tokens
 
 
-_SEPARATOR_MARK = 2  # the value of "\n" in a _KeepCache: truthy, but not True
+_NEWLINE = "\n"  # the separator of texts and pieces in ``_tokenize_block``
 
 
 class _KeepCache(dict):  # type: ignore[type-arg]
-    """token -> whether ``tokenize`` keeps it (computed once per distinct token)."""
+    """token -> the token, interned, when ``tokenize`` keeps it, else "" (decided once per
+    distinct token). ``"\n"``, the separator of ``_tokenize_block``, maps to itself."""
 
     def __init__(self, drop: frozenset[str], keep_punct: bool) -> None:
         super().__init__()
         self.drop = drop
         self.keep_punct = keep_punct
         self.runs = _RunCache()  # ASCII run -> its kept tokens
-        self["\n"] = _SEPARATOR_MARK
+        self[_NEWLINE] = _NEWLINE
 
-    def __missing__(self, token: str) -> bool:
+    def __missing__(self, token: str) -> str:
         keep = token not in self.drop and not token.isspace() and (self.keep_punct or not _is_punct(token))
         if len(self) >= 500_000:  # bound the memory on endless distinct tokens
             self.clear()
-            self["\n"] = _SEPARATOR_MARK
-        self[token] = keep
-        return keep
+            self[_NEWLINE] = _NEWLINE
+        value = self[token] = sys.intern(token) if keep else ""
+        return value
 
 
 _default: Tokenizer | None = None
