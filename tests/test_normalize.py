@@ -1,3 +1,4 @@
+import importlib
 import math
 import re
 
@@ -102,3 +103,29 @@ def test_real_texts_normalize_without_leaking_long_numbers(real_texts):
 
 def test_nan_is_not_the_string_nan():
     assert normalize(math.nan) == ""
+
+
+def _mask_every_pattern(text):
+    """mask_pii without its shortcuts: every pattern runs on every text."""
+    nm = importlib.import_module("complaintmine.normalize")
+    text = nm._EMAIL.sub(PII_TOKENS["email"], text)
+    text = nm._ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
+    text = nm._ID.sub(PII_TOKENS["id_number"], text)
+    text = nm._MOBILE.sub(PII_TOKENS["phone"], text)
+    text = nm._CARD.sub(nm._card_or_number, text)
+    text = nm._LANDLINE.sub(PII_TOKENS["phone"], text)
+    return nm._LONG_NUMBER.sub(PII_TOKENS["number"], text)
+
+
+def test_mask_shortcuts_skip_nothing(negative_reviews):
+    # the shortest number each pattern masks: a 10-digit landline / 400 number is the
+    # fewest digits, which is where the digit-count shortcut starts
+    shortest = ["座机0102345678找我", "座机010 2345678", "热线4001234567", "热线400 123 4567", "(010)2345678",
+                "电话13812345678", "号123456789012", "卡" + luhn_complete("622202123456789"), "单号:AB1234",
+                "a@b.cn", "单号 12345"]
+    assert all(mask_pii(t) != t for t in shortest[:-1])
+    with_digits = [t for t in negative_reviews["text"] if re.search(r"\d", t)]
+    assert len(with_digits) > 1000
+    for text in [*shortest, *with_digits, *(t.replace("号", "单号") for t in with_digits[:500])]:
+        norm = normalize(text, mask_pii=False)
+        assert mask_pii(norm) == _mask_every_pattern(norm), norm

@@ -50,6 +50,10 @@ _LANDLINE = re.compile(
 )
 _LONG_NUMBER = re.compile(r"(?<!\d)\d{11,}(?!\d)")
 _MAYBE_PII = re.compile(r"\d{4}|@|\d[ -]\d")
+_DIGIT = re.compile(r"\d")
+#: the fewest digits that _ID, _MOBILE, _CARD, _LANDLINE or _LONG_NUMBER can match (a landline:
+#: 0 and two digits, then seven); a text with fewer skips those patterns
+_MIN_DIGITS = 10
 
 _WS = re.compile(r"\s+")
 # a punctuation or symbol character repeated more than three times in a row
@@ -98,8 +102,12 @@ def mask_pii(text: str) -> str:
     """
     if not _MAYBE_PII.search(text):
         return text
-    text = _EMAIL.sub(PII_TOKENS["email"], text)
-    text = _ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
+    if "@" in text:
+        text = _EMAIL.sub(PII_TOKENS["email"], text)
+    if "单" in text:  # every order keyword ends in 单 + 号 / 号码 / 编号
+        text = _ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
+    if len(_DIGIT.findall(text)) < _MIN_DIGITS:  # the number patterns below are slow to run
+        return text
     text = _ID.sub(PII_TOKENS["id_number"], text)
     text = _MOBILE.sub(PII_TOKENS["phone"], text)
     text = _CARD.sub(_card_or_number, text)
@@ -221,7 +229,6 @@ def _nfkc(text: str) -> str:
 
 _SEP = "\x00"  # joins the texts of a batch: _drop_invisible removes it from every text
 _BATCH = 512
-_SEP_SPACE = re.compile(" ?\x00 ?")
 
 
 def normalize_many(texts: Any, *, to_simplified: bool = True, mask_pii: bool = True) -> list[str]:
@@ -262,7 +269,9 @@ def _normalize_batch(texts: list[Any], simplify: bool, mask: bool) -> list[str]:
             hit[:-2] |= d[:-2] & ((cps[1:-1] == ord(" ")) | (cps[1:-1] == ord("-"))) & d[2:]
             joined = _fix_texts(joined, cps, hit, globals()["mask_pii"])
     if " " in joined or not joined.replace(_SEP, "").isprintable():
-        joined = _SEP_SPACE.sub(_SEP, _WS.sub(" ", joined)).strip()
+        # collapse and strip whitespace as _WS and strip() do (str.split's whitespace is re's \s),
+        # then drop the single spaces left beside the separators
+        joined = " ".join(joined.split()).replace(" " + _SEP, _SEP).replace(_SEP + " ", _SEP)
     if _PUNCT_RUN.search(joined):
         joined = _PUNCT_RUN.sub(r"\1\1\1", joined)
     out = joined.split(_SEP)
