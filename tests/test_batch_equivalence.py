@@ -281,10 +281,18 @@ def test_tokenize_many_matches_per_piece_segmentation(model, norm20k, texts20k):
     assert tok.tokenize_many(raw) == [ref_tokenize(tok, t) for t in raw]
 
 
-@pytest.mark.parametrize("options", [{"backend": "jieba"}, {"keep_punct": True}, {"remove_stopwords": False}])
+_ASCII_MIXES = ["3.5!好", "a@b", "don't", "<PHONE>,好", "!!!", "好!吃", "iphone6s!!还行", "价格$100(贵)", "a-b,c_d",
+                "好,<ORDER>!", "x'y\"z", "好~~吃", "C++/Java", "5%的", "100%!!", "(0755)好", "#1,#2", "a.b.!c"]
+
+
+@pytest.mark.parametrize("options", [{"backend": "jieba"}, {"keep_punct": True}, {"remove_stopwords": False},
+                                     {"backend": "rjieba", "keep_punct": True},
+                                     {"backend": "rjieba", "remove_stopwords": False, "hmm": False}])
 def test_tokenize_many_matches_reference_with_options(norm20k, options):
+    if options.get("backend") == "rjieba":
+        pytest.importorskip("rjieba")
     tok = Tokenizer(**options)
-    sample = norm20k[:1500] + synthetic(500, seed=2)
+    sample = norm20k[:1500] + synthetic(1500, seed=2, extra=_ASCII_MIXES) + _ASCII_MIXES
     assert tok.tokenize_many(sample) == [ref_tokenize(tok, t) for t in sample]
 
 

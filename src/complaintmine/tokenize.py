@@ -318,9 +318,9 @@ class Tokenizer:
         """Tokenize each text of ``texts``; returns one token list per text.
 
         The same tokens as ``[self.tokenize(t) for t in texts]``, faster: the texts of a block
-        go to the segmenter in one call, joined by newlines, with every run of ASCII characters
-        (tokenized apart, see ``cut``) replaced by a newline, or by a space when the run leaves
-        no token. The segmenters treat each whitespace character as a token of its own and
+        go to the segmenter in one call, joined by newlines, with every run of ASCII letters,
+        digits and joining symbols (tokenized apart, see ``cut``) replaced by a newline, or by a
+        space when the run leaves no token. The segmenters treat each whitespace character as a token of its own and
         segment the text between two of them independently of the rest, so every piece is cut
         exactly as on its own; the newlines in the output then say where a text ends or where
         an ASCII run's tokens go. Texts that contain a newline or carriage return themselves
@@ -403,7 +403,11 @@ def _run_tokens(run: str) -> list[str]:
     return out
 
 
-_EVENT = re.compile(r"([!-~]+|\n)")
+# ASCII runs tokenized apart: letters, digits, the symbols the segmenters join to them (+ # & . _ % -)
+# and the brackets of PII placeholders. Other ASCII punctuation (! , ? : ; ...) stays in the text:
+# the segmenters cut it off as one token per character, as _ASCII_TOKEN does, and segment the text
+# on either side of it on its own, as they do beside a space.
+_EVENT = re.compile(r"([0-9A-Za-z+#&._%<>\-]+|\n)")
 _BLOCK = 256  # texts per segmenter call
 
 
