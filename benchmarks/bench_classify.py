@@ -73,7 +73,12 @@ def machine() -> dict[str, str]:
     except ImportError:
         ram = "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    from complaintmine import _kernels
+    from complaintmine.tokenize import available_backends
+
+    numba = f"numba {_kernels._NUMBA.__version__}" if _kernels.available() else "off (NumPy path)"
     return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "python": platform.python_version(),
+            "segmenter": "rjieba" if "rjieba" in available_backends() else "jieba", "compiled TF-IDF": numba,
             "load average before": load}
 
 
