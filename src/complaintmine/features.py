@@ -190,19 +190,22 @@ class _Tfidf:
         """n-gram counts, exactly ``CountVectorizer(vocabulary=...).transform(docs)`` (float64).
 
         ``split``: for word n-grams, ``[d.split() for d in docs]`` when the caller has it."""
-        if self._fast is False:
-            self._fast = _NgramCounter.build(self.analyzer, self.ngram_range, self.vocabulary)
-        if self._fast is not None:
-            counts = self._fast.transform(docs, split)
+        fast = self._fast_counter()
+        if fast is not None:
+            counts = fast.transform(docs, split)
             if counts is not None:
                 return counts
         return self._counter.transform(docs)
 
-    def transform(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix:
+    def _fast_counter(self) -> _NgramCounter | None:
         if self._fast is False:
             self._fast = _NgramCounter.build(self.analyzer, self.ngram_range, self.vocabulary)
-        if self._fast is not None:
-            done = self._fast.tfidf(docs, split, self.idf)
+        return self._fast  # type: ignore[return-value]
+
+    def transform(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix:
+        fast = self._fast_counter()
+        if fast is not None:
+            done = fast.tfidf(docs, split, self.idf)
             if done is not None:
                 return done
         counts = self.counts(docs, split).astype(np.float64)
