@@ -243,7 +243,8 @@ class _NgramCounter:
         self.table = table  # key of each vocabulary n-gram -> its column
         self.n_features = n_features
         self.tokens = tokens or {}
-        self.radix = radix
+        self.radix = radix  # word n-grams: key = key * radix + unit
+        self.shift = _CP_BITS if analyzer == "char" else 0  # character n-grams: key = (key << shift) + unit
         self._logtf = np.zeros(0, dtype=np.float64)
         # unigrams by direct lookup: the column of each unit (code point + 1, or token number + 1)
         units = [k for k in table.keys.tolist() if 0 < k < (1 << _CP_BITS if analyzer == "char" else radix)]
@@ -354,9 +355,9 @@ class _NgramCounter:
         data = np.empty(room, dtype=np.float64)
         table = self.table
         single = self.single if self.single is not None else np.zeros(0, dtype=np.int64)
-        nnz = _kernels.tfidf_rows(units, starts, self.min_n, self.max_n, _CP_BITS if self.analyzer == "char" else 0,
-                                  self.radix, table.keys, table.values, table.shift, np.uint64(table._MULT),
-                                  single, idf, self._logtf, indptr, indices, data)
+        nnz = _kernels.tfidf_rows(units, starts, self.min_n, self.max_n, self.shift, self.radix, table.keys,
+                                  table.values, table.shift, np.uint64(table._MULT), single, idf, self._logtf,
+                                  indptr, indices, data)
         if nnz is None:
             return None
         return sp.csr_matrix((data[:nnz].copy(), indices[:nnz].copy(), indptr), shape=(len(docs), self.n_features))
@@ -366,7 +367,7 @@ class _NgramCounter:
         if got is None:
             return None
         units, lengths = got
-        shift, radix = (_CP_BITS, 0) if self.analyzer == "char" else (0, self.radix)
+        shift, radix = self.shift, self.radix
         row_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
         end_of = np.repeat(np.cumsum(lengths), lengths)  # where each unit's document ends
         position = np.arange(len(units), dtype=np.int64)
