@@ -320,10 +320,10 @@ class Tokenizer:
         The same tokens as ``[self.tokenize(t) for t in texts]``, faster: the texts of a block
         go to the segmenter in one call, joined by newlines, with every run of ASCII letters,
         digits and joining symbols (tokenized apart, see ``cut``) replaced by a newline, or by a
-        space when the run leaves no token. The segmenters treat each whitespace character as a token of its own and
-        segment the text between two of them independently of the rest, so every piece is cut
-        exactly as on its own; the newlines in the output then say where a text ends or where
-        an ASCII run's tokens go. Texts that contain a newline or carriage return themselves
+        space when the run leaves no token. The segmenters treat each whitespace character as a
+        token of its own and segment the text between two of them independently of the rest, so
+        every piece is cut exactly as on its own; the newlines in the output then say where a
+        text ends or where an ASCII run's tokens go. Texts that contain a newline or carriage return themselves
         are tokenized one by one.
         """
         texts = list(texts)
