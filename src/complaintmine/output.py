@@ -7,6 +7,7 @@ truncated file that looks complete.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import tempfile
@@ -108,10 +109,9 @@ class TableWriter:
                                              dir=self.path.parent if str(self.path.parent) else ".")
             os.close(fd)
             if self.format in ("csv", "tsv", "jsonl"):
-                # CSV with a BOM so that Excel shows Chinese correctly; readers strip it. Lone
-                # surrogates (possible in JSON input) cannot be UTF-8: they are written escaped.
-                enc = "utf-8-sig" if self.format in ("csv", "tsv") else "utf-8"
-                self._fh = open(self._tmp, "w", encoding=enc, newline="", errors="backslashreplace")
+                self._fh = open(self._tmp, "wb")
+                if self.format in ("csv", "tsv"):  # a BOM, so that Excel shows Chinese correctly; readers strip it
+                    self._fh.write(codecs.BOM_UTF8)
         except OSError as err:
             self._cleanup()
             raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None
@@ -138,14 +138,13 @@ class TableWriter:
         if self.format in ("csv", "tsv"):
             sep = "," if self.format == "csv" else "\t"
             # TSV stays with pandas: tab-separated readers (cut, awk) rarely understand quotes
-            text = _arrow_csv(frame, header=self.rows == 0) if sep == "," else None
-            if text is None:
-                frame.to_csv(self._fh, index=False, header=self.rows == 0, sep=sep, lineterminator="\n")
-            else:
-                self._fh.write(text)
+            data = _arrow_csv(frame, header=self.rows == 0) if sep == "," else None
+            if data is None:
+                data = _utf8(frame.to_csv(None, index=False, header=self.rows == 0, sep=sep, lineterminator="\n"))
+            self._fh.write(data)
         elif self.format == "jsonl":
-            for rec in frame.to_dict(orient="records"):
-                self._fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+            self._fh.write(_utf8("".join([json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n"
+                                          for rec in frame.to_dict(orient="records")])))
         elif self.format == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -211,8 +210,13 @@ def _strings(frame: pd.DataFrame, fix: Any) -> pd.DataFrame:
     return out
 
 
-def _arrow_csv(frame: pd.DataFrame, *, header: bool) -> str | None:
-    """``frame`` as CSV text by Arrow's writer (several times faster than ``DataFrame.to_csv``),
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8; lone surrogates (possible in JSON input) cannot be: they are escaped."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def _arrow_csv(frame: pd.DataFrame, *, header: bool) -> bytes | None:
+    """``frame`` as UTF-8 CSV by Arrow's writer (several times faster than ``DataFrame.to_csv``),
     or None when a column is not plain text or numbers (dates, booleans, mixed objects,
     lone surrogates, integers beyond 64 bits ...): the caller then uses pandas. Arrow quotes
     every string, as RFC 4180 allows, and writes numbers in their shortest form (1.0 as 1);
@@ -229,7 +233,7 @@ def _arrow_csv(frame: pd.DataFrame, *, header: bool) -> str | None:
         pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=header))
     except Exception:  # whatever Arrow cannot take, pandas writes (the slower, general path)
         return None
-    return sink.getvalue().to_pybytes().decode("utf-8")
+    return sink.getvalue().to_pybytes()
 
 
 def _no_surrogates(text: str) -> str:
