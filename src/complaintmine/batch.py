@@ -9,6 +9,7 @@ fails is kept and marked in the ``error`` column.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 from collections import deque
@@ -46,6 +47,27 @@ def _init_worker(model_path: str | None) -> None:
     # them (and from touching, hence copying, the pages shared with the parent)
     gc.freeze()
     gc.set_threshold(*_GC_THRESHOLDS)
+    _reuse_freed_memory()
+
+
+def _reuse_freed_memory() -> None:
+    """Have glibc's allocator keep the memory a batch frees for the next batch (a worker only).
+
+    By default it hands freed memory back to the system at once and serves each array over
+    128 KiB from a fresh mapping, so every batch faults in the same pages again (zeroed by the
+    kernel): about 0.5 faults and 1 µs of system time per row. Kept, the worker's memory stays
+    at its high-water mark, which it reaches anyway. Elsewhere than glibc, nothing changes.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, TypeError):  # no mallopt here (macOS, Windows)
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest: arrays up to 32 MiB from the heap
+    mallopt(_M_TRIM_THRESHOLD, 256 << 20)  # return free memory beyond 256 MiB only
+
+
+#: ``mallopt`` parameters (glibc's malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 #: collector thresholds while classifying: the work allocates many short-lived lists (tokens,
