@@ -19,13 +19,25 @@ from .tokenize import Tokenizer
 __all__ = ["MotiveEstimator"]
 
 # explicit demands: a demand verb followed within a few characters by a remedy
-_LEAD = r"(?:强烈要求|要求|希望|请|必须|应该|应当|给我|我要|要你们|申请|坚持|让你们|让商家|让他们|让我司|让商场)"
+_LEADS = ("强烈要求", "要求", "希望", "请", "必须", "应该", "应当", "给我", "我要", "要你们", "申请", "坚持", "让你们",
+          "让商家", "让他们", "让我司", "让商场")
+
+
+def _demand_pattern(remedies: str, *alone: str) -> re.Pattern[str]:
+    """``(?:lead|...)[^。!?;]{0,12}?(?:remedies)|alone|...``, written as one branch per lead.
+
+    The same matches in the same order; when every branch starts with a literal, ``re`` skips
+    to the positions that hold one of those first characters (4 to 5 times faster here).
+    """
+    return re.compile("|".join([lead + f"[^。!?;]{{0,12}}?(?:{remedies})" for lead in _LEADS] + list(alone)))
+
+
 _DEMANDS = {
-    "compensation": re.compile(
-        _LEAD + r"[^。!?;]{0,12}?(?:退款|退钱|退货|换货|赔偿|补偿|赔|补发|重新送|重送|重做|维修|修好|免单|退还|返还"
-        r"|补差价|换|送过去|送来)|退一赔|假一赔|一分钱不加|不加钱"
+    "compensation": _demand_pattern(
+        "退款|退钱|退货|换货|赔偿|补偿|赔|补发|重新送|重送|重做|维修|修好|免单|退还|返还|补差价|换|送过去|送来",
+        "退一赔", "假一赔", "一分钱不加", "不加钱",
     ),
-    "respect": re.compile(_LEAD + r"[^。!?;]{0,12}?(?:道歉|说法|解释|交代|经理|负责人|领导|尊重)"),
+    "respect": _demand_pattern("道歉|说法|解释|交代|经理|负责人|领导|尊重"),
 }
 #: score from which an explicit demand alone sets a motive (the text states it)
 _DEMAND_FLOOR = 0.6
