@@ -406,8 +406,12 @@ def _run_tokens(run: str) -> list[str]:
 # ASCII runs tokenized apart: letters, digits, the symbols the segmenters join to them (+ # & . _ % -)
 # and the brackets of PII placeholders. Other ASCII punctuation (! , ? : ; ...) stays in the text:
 # the segmenters cut it off as one token per character, as _ASCII_TOKEN does, and segment the text
-# on either side of it on its own, as they do beside a space.
-_EVENT = re.compile(r"([0-9A-Za-z+#&._%<>\-]+|\n)")
+# on either side of it on its own, as they do beside a space. _EVENT matches such a run or a
+# newline, as ([RUN]+|\n) does, but written to start with one character class (the rest of the run
+# follows only a first character that is not the newline): re then skips to the next position that
+# can start a match in C, twice as fast as with the alternation.
+_RUN = r"0-9A-Za-z+#&._%<>\-"
+_EVENT = re.compile(rf"([{_RUN}\n](?:(?<=[^\n])[{_RUN}]*)?)")
 _BLOCK = 256  # texts per segmenter call
 
 
