@@ -180,17 +180,19 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
     global _WORKER
-    # fail here, clearly, on a bad model file rather than inside the workers; workers forked
-    # from this process inherit the model ready to use
-    _WORKER = (model_path, _warm(load_model(model_path)))
     from .cli import _progress
 
-    with TableWriter(output, inputs=(input,)) as writer, _progress("classify") as bar, _fewer_collections():
-        if not progress:
-            bar.disable = True
-        for chunk, result in _results(chunks, model_path, jobs):
-            writer.write(classify_chunk(chunk, result, mask_input=mask_input))
-            bar.update(len(chunk))
+    with _fewer_collections():
+        # fail here, clearly, on a bad model file rather than inside the workers; workers forked
+        # from this process inherit the model ready to use (built with fewer collections too:
+        # 0.65 instead of 0.78 s)
+        _WORKER = (model_path, _warm(load_model(model_path)))
+        with TableWriter(output, inputs=(input,)) as writer, _progress("classify") as bar:
+            if not progress:
+                bar.disable = True
+            for chunk, result in _results(chunks, model_path, jobs):
+                writer.write(classify_chunk(chunk, result, mask_input=mask_input))
+                bar.update(len(chunk))
     return writer.rows
 
 
