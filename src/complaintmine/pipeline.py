@@ -11,7 +11,7 @@ import pandas as pd
 from .errors import ColumnError
 from .features import Prepared, prepare
 from .model import ComplaintModel, load_model
-from .risk import risk_level
+from .risk import STRONG_VENTING, risk_level
 from .taxonomy import RISK_FLAGS
 
 __all__ = ["analyze", "analyze_texts", "result_meta", "OUTPUT_COLUMNS"]
@@ -97,7 +97,9 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     for j, f in enumerate(RISK_FLAGS):
         if f"risks:{f}" in columns:
             flag_bits |= (counts[:, columns[f"risks:{f}"]] > 0).astype(np.int64) << j
-    flag_sets = {b: [f for j, f in enumerate(RISK_FLAGS) if b >> j & 1] for b in np.unique(flag_bits).tolist()}
+    # a safety-related cause sets the safety flag
+    safety = 1 << RISK_FLAGS.index("safety")
+    flag_bits |= np.array(["safety_health" in c for c in causes], dtype=np.int64) * safety
     demand_free = _no_demand(est, prepared)
     # rows with no demand and no motive cue: _evidence_from has nothing to report for them
     motive_cols = [columns[c] for c in _MOTIVE_GROUPS if c in columns]
@@ -106,8 +108,12 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     terms = _top_terms(m, prepared, pred_idx)
     names = clf.names_
     venting = mcol["venting"].tolist()
+    strong = (mcol["venting"] >= STRONG_VENTING).tolist()
     rows_level, rows_flags, rows_evidence = [], [], []
     usable = prepared.usable().tolist()
+    # the few distinct flag sets and causes, described once each
+    described: dict[tuple[int, bool], tuple[list[str], str, str]] = {}
+    heads: dict[str, tuple[str, str]] = {}
     for i, (cues, norm, code, bits) in enumerate(zip(cue_lists, prepared.norm, primary.tolist(),
                                                       flag_bits.tolist())):
         if not usable[i]:
@@ -116,14 +122,19 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
             rows_flags.append("")
             rows_evidence.append(f"no usable text: {reason}")
             continue
-        flags = flag_sets[bits]
-        if "safety_health" in causes[i] and "safety" not in flags:
-            flags = [f for f in RISK_FLAGS if f in flags or f == "safety"]
-        rows_level.append(risk_level(flags, venting[i]))
-        rows_flags.append(";".join(flags))
-        group = f"causes:{code}"
+        risk = described.get((bits, strong[i]))
+        if risk is None:
+            flags = [f for j, f in enumerate(RISK_FLAGS) if bits >> j & 1]
+            risk = described[bits, strong[i]] = (flags, risk_level(flags, venting[i]), ";".join(flags))
+        flags = risk[0]
+        rows_level.append(risk[1])
+        rows_flags.append(risk[2])
+        head = heads.get(code)
+        if head is None:
+            head = heads[code] = (f"causes:{code}", names.get(code, code))
+        group = head[0]
         words = list(dict.fromkeys([c.term for c in cues if group in c.groups] + terms[i]))[:4]
-        parts = [f"{names.get(code, code)}: {', '.join(words) if words else '(model)'}"]
+        parts = [f"{head[1]}: {', '.join(words) if words else '(model)'}"]
         # the demand patterns found nothing in this text: no need to run them again
         ev = _NO_EVIDENCE if no_motive_evidence[i] else est._evidence_from(cues, "" if no_demand[i] else norm)
         if ev["demand"]:
