@@ -460,3 +460,26 @@ def test_classify_texts_does_not_depend_on_batching(model, texts20k):
     whole = classify_texts(sample, model, batch_size=0)
     assert list(whole.columns) == [*OUTPUT_COLUMNS, "error"]
     pd.testing.assert_frame_equal(classify_texts(sample, model, batch_size=777), whole, check_exact=True)
+
+
+# -- linear models ---------------------------------------------------------------------------------
+
+
+def test_stacked_products_match_one_product_per_model(model, texts20k):
+    """The pipeline computes the three linear models' products in one sparse product over the
+    stacked weights: the same numbers bit for bit, and the same probabilities."""
+    from complaintmine._linear import products
+
+    clf, est = model.causes, model.motives
+    models = [clf.primary_, clf.multilabel_, est.model_]
+    prepared = prepare(texts20k[:5000], model.tokenizer)
+    X = prepared.features(clf.vectorizer_)
+    for m, z in zip(models, products(X, models)):
+        assert np.array_equal(z, np.asarray(X @ m.coef.T))
+    assert [z.shape[1] for z in products(X, models[1:])] == [len(models[1].coef), len(models[2].coef)]
+
+    shared = prepare(texts20k[:5000], model.tokenizer)
+    shared.share_products(clf.vectorizer_, models)
+    assert all(("product", id(clf.vectorizer_), id(m)) in shared._cache for m in models)
+    for method in (clf._proba, clf._label_proba, est._scores):  # vs a product per model
+        assert np.array_equal(method(shared), method(prepared))

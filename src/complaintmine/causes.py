@@ -167,7 +167,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
             finite - finite.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
 
     def _model_proba(self, prepared: Prepared) -> np.ndarray:
-        p = self.primary_.proba(prepared.features(self.vectorizer_))
+        p = self.primary_.proba_of(prepared.product(self.vectorizer_, self.primary_))
         out = np.zeros((len(prepared), len(self.classes_)))
         index = {c: i for i, c in enumerate(self.classes_)}
         for j, c in enumerate(self.primary_.classes):
@@ -215,7 +215,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 if f"causes:{code}" in cols:
                     out[:, j] = 1 - np.exp(-0.7 * counts[:, cols[f"causes:{code}"]])
             return out
-        p = self.multilabel_.proba(prepared.features(self.vectorizer_))
+        p = self.multilabel_.proba_of(prepared.product(self.vectorizer_, self.multilabel_))
         out = np.zeros((len(prepared), len(self.classes_)))
         index = {c: i for i, c in enumerate(self.classes_)}
         for j, c in enumerate(self.multilabel_.labels):

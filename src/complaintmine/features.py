@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from . import _kernels
+from ._linear import products
 from .lexicon import Cue, Lexicon, default_lexicon
 from .normalize import normalize_many
 from .tokenize import Tokenizer
@@ -101,6 +102,20 @@ class Prepared:
         if key not in self._cache:
             self._cache[key] = vectorizer.transform(self)
         return self._cache[key]
+
+    def product(self, vectorizer: ComplaintVectorizer, model: Any) -> np.ndarray:
+        """``features(vectorizer) @ model.coef.T`` for a linear model (computed once)."""
+        key = ("product", id(vectorizer), id(model))
+        if key not in self._cache:
+            self._cache[key] = np.asarray(self.features(vectorizer) @ model.coef.T)
+        return self._cache[key]
+
+    def share_products(self, vectorizer: ComplaintVectorizer, models: list[Any]) -> None:
+        """Compute ``product`` for all ``models`` at once (one sparse product, the same numbers)."""
+        todo = [m for m in models if ("product", id(vectorizer), id(m)) not in self._cache]
+        if len(todo) > 1:
+            for m, z in zip(todo, products(self.features(vectorizer), todo)):
+                self._cache["product", id(vectorizer), id(m)] = z
 
     def subset(self, index: Iterable[int]) -> Prepared:
         idx = list(index)

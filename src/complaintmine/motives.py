@@ -166,7 +166,7 @@ class MotiveEstimator(BaseEstimator):
         if w >= 1.0 or not hasattr(self, "model_"):
             return np.maximum(rules, floor)
         p = np.zeros_like(rules)
-        learned = self.model_.proba(prepared.features(self.vectorizer_))
+        learned = self.model_.proba_of(prepared.product(self.vectorizer_, self.model_))
         for j, m in enumerate(self.model_.labels):
             p[:, self.motives_.index(m)] = learned[:, j]
         missing = [self.motives_.index(m) for m in self.motives_ if m not in self.model_.labels]

@@ -78,6 +78,11 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     clf, est = m.causes, m.motives
     if clf is None or est is None:
         raise ValueError("the model needs both a cause classifier and a motive estimator")
+    if clf.mode != "lexicon":  # the linear models that read the same features: one sparse product
+        models = [clf.primary_, clf.multilabel_]
+        if getattr(est, "vectorizer_", None) is clf.vectorizer_ and hasattr(est, "model_") and est.rule_weight < 1:
+            models.append(est.model_)
+        prepared.share_products(clf.vectorizer_, models)
     proba = clf._proba(prepared)
     primary = clf._predict_prepared(prepared, proba)
     index = {c: i for i, c in enumerate(clf.classes_)}
