@@ -122,7 +122,7 @@ def test_mask_shortcuts_skip_nothing(negative_reviews):
     # fewest digits, which is where the digit-count shortcut starts
     shortest = ["座机0102345678找我", "座机010 2345678", "热线4001234567", "热线400 123 4567", "(010)2345678",
                 "电话13812345678", "号123456789012", "卡" + luhn_complete("622202123456789"), "单号:AB1234",
-                "a@b.cn", "单号 12345"]
+                "a@b.cn", "电话138 1234 5678", "电话+86-138-1234-5678", "(0755) 23456789-12", "单号 12345"]
     assert all(mask_pii(t) != t for t in shortest[:-1])
     with_digits = [t for t in negative_reviews["text"] if re.search(r"\d", t)]
     assert len(with_digits) > 1000

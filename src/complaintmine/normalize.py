@@ -54,6 +54,11 @@ _DIGIT = re.compile(r"\d")
 #: the fewest digits that _ID, _MOBILE, _CARD, _LANDLINE or _LONG_NUMBER can match (a landline:
 #: 0 and two digits, then seven); a text with fewer skips those patterns
 _MIN_DIGITS = 10
+#: what every match of those patterns holds: seven digits in a row, with at most a space or a dash
+#: between two of them (the landline's last seven, the 400 number's 3 + 4, the mobile's 3 + 4 ...);
+#: a text without it skips them too (they are slow: each starts with a lookbehind, so re tries it
+#: at every position)
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){6}")
 
 _WS = re.compile(r"\s+")
 # a punctuation or symbol character repeated more than three times in a row
@@ -106,7 +111,7 @@ def mask_pii(text: str) -> str:
         text = _EMAIL.sub(PII_TOKENS["email"], text)
     if "单" in text:  # every order keyword ends in 单 + 号 / 号码 / 编号
         text = _ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
-    if len(_DIGIT.findall(text)) < _MIN_DIGITS:  # the number patterns below are slow to run
+    if len(_DIGIT.findall(text)) < _MIN_DIGITS or not _DIGIT_RUN.search(text):  # the patterns below are slow
         return text
     text = _ID.sub(PII_TOKENS["id_number"], text)
     text = _MOBILE.sub(PII_TOKENS["phone"], text)
