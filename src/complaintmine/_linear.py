@@ -80,9 +80,6 @@ class LinearSoftmax:
             model.temperature = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
         return model
 
-    def decision(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.coef.T) + self.intercept
-
     def proba(self, X: sp.csr_matrix) -> np.ndarray:
         return self.proba_of(np.asarray(X @ self.coef.T))
 
