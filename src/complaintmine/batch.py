@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import signal
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -48,6 +49,10 @@ def _init_worker(model_path: str | None) -> None:
     gc.freeze()
     gc.set_threshold(*_GC_THRESHOLDS)
     _reuse_freed_memory()
+    # Ctrl-C reaches the whole process group: the parent stops the run (it cancels what is
+    # queued and lets each worker finish its batch); a worker interrupted while waiting for
+    # work would print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _reuse_freed_memory() -> None:
