@@ -174,6 +174,10 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
             out[:, index[c]] = p[:, j]
         return out
 
+    def _linear_models(self) -> list[Any]:
+        """The linear models ``_proba`` and ``_label_proba`` apply to ``vectorizer_``'s features."""
+        return [] if self.mode == "lexicon" else [self.primary_, self.multilabel_]
+
     def _proba(self, prepared: Prepared) -> np.ndarray:
         if self.mode == "lexicon":
             return self._lexicon_proba(prepared)

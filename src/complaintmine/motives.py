@@ -158,12 +158,16 @@ class MotiveEstimator(BaseEstimator):
             prepared._cache[key] = out
         return prepared._cache[key]
 
+    def _linear_models(self) -> list[Any]:
+        """The linear model ``_scores`` applies to ``vectorizer_``'s features (none when rules alone score)."""
+        return [self.model_] if float(self.rule_weight) < 1.0 and hasattr(self, "model_") else []
+
     def _scores(self, prepared: Prepared) -> np.ndarray:
         rules = self._rule_scores(prepared)
         demands = self._demand_counts(prepared)
         floor = np.where(demands > 0, _DEMAND_FLOOR + 0.3 * (1 - np.exp(-(demands - 1))), 0.0)
         w = float(self.rule_weight)
-        if w >= 1.0 or not hasattr(self, "model_"):
+        if not self._linear_models():
             return np.maximum(rules, floor)
         p = np.zeros_like(rules)
         learned = self.model_.proba_of(prepared.product(self.vectorizer_, self.model_))

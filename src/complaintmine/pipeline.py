@@ -78,11 +78,10 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     clf, est = m.causes, m.motives
     if clf is None or est is None:
         raise ValueError("the model needs both a cause classifier and a motive estimator")
-    if clf.mode != "lexicon":  # the linear models that read the same features: one sparse product
-        models = [clf.primary_, clf.multilabel_]
-        if getattr(est, "vectorizer_", None) is clf.vectorizer_ and hasattr(est, "model_") and est.rule_weight < 1:
-            models.append(est.model_)
-        prepared.share_products(clf.vectorizer_, models)
+    vec = getattr(clf, "vectorizer_", None)
+    if vec is not None:  # the linear models that read the same features: one sparse product
+        shared = est._linear_models() if getattr(est, "vectorizer_", None) is vec else []
+        prepared.share_products(vec, clf._linear_models() + shared)
     proba = clf._proba(prepared)
     primary = clf._predict_prepared(prepared, proba)
     index = {c: i for i, c in enumerate(clf.classes_)}
