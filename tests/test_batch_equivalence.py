@@ -56,7 +56,7 @@ def ref_cut(tok, text):
     engine = tok.engine
 
     def backend(s):
-        return engine.lcut(s, HMM=tok.hmm) if tok.backend == "jieba" else engine.cut(s, tok.hmm)
+        return engine.lcut(s, HMM=tok.hmm) if tok.engine_name == "jieba" else engine.cut(s, tok.hmm)
 
     def seg(s):
         out = []

@@ -278,7 +278,7 @@ def test_classify_file_round_trip_keeps_every_input_cell(tmp_path_factory, frame
     folder = tmp_path_factory.mktemp("rt")
     src, dst = folder / f"in{fmt_in}", folder / f"out{fmt_out}"
     _write_input(frame, src)
-    rows = classify_file(src, dst, text_col="投诉内容", jobs=1, chunksize=5, progress=False)
+    rows = classify_file(src, dst, text_col="投诉内容", jobs=1, chunksize=5, progress=False).rows
     assert rows == len(frame)
     out = _read_output(dst)
     assert len(out) == len(frame)

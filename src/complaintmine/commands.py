@@ -17,14 +17,23 @@ from .cli import _EXTRA_COMMANDS, _input_args
 
 def _cmd_classify(args: argparse.Namespace) -> int:
     from .batch import classify_file
+    from .errors import ClassificationError
 
-    rows = classify_file(
+    result = classify_file(
         args.input, args.output, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
         encoding=args.encoding, model=args.model, jobs=args.jobs, chunksize=args.chunksize,
         engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=True,
         check_unique_ids=not args.allow_duplicate_ids,
     )
-    print(f"wrote {rows} rows to {args.output}", file=sys.stderr)
+    if result.failed and result.failed == result.rows:
+        raise ClassificationError(
+            f"{args.input}: every row failed to classify ({result.rows} rows written to {args.output} with the "
+            f"message in the error column). First error (data row {result.first_failed_row}): "
+            f"{result.first_error}")
+    print(f"wrote {result.rows} rows to {args.output}", file=sys.stderr)
+    if result.failed:
+        print(f"complaintmine: warning: {result.failed} of {result.rows} rows failed to classify (see the error "
+              f"column); first error (data row {result.first_failed_row}): {result.first_error}", file=sys.stderr)
     return 0
 
 

@@ -23,13 +23,16 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .errors import ColumnError
 from .model import ComplaintModel, load_model
 from .pipeline import OUTPUT_COLUMNS, _analyze_batched, result_meta
+
+if TYPE_CHECKING:
+    from .batch import ClassifyResult
 
 __all__ = ["analyze_dask", "classify_file_dask"]
 
@@ -147,7 +150,7 @@ def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
 def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike[str], *,
                        input: str | os.PathLike[str] | None = None, model: str | None = None,
                        scheduler: str | None = None, mask_input: bool = False, progress: bool = True,
-                       n_workers: int | None = None, window: int | None = None) -> int:
+                       n_workers: int | None = None, window: int | None = None) -> ClassifyResult:
     """``classify_file`` with the classification done by a Dask cluster; returns the rows written.
 
     Parameters
@@ -166,7 +169,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
     window : int, optional
         Chunks in flight at once (default: twice the cluster's threads); bounds memory.
     """
-    from .batch import classify_chunk
+    from .batch import ClassifyResult, classify_chunk
     from .cli import _progress
     from .output import TableWriter
 
@@ -177,6 +180,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
         threads = sum(client.nthreads().values()) or 1
         limit = window or 2 * threads
         pending: deque[tuple[pd.DataFrame, Any]] = deque()
+        tally = ClassifyResult()
         with TableWriter(output, inputs=(input,) if input is not None else ()) as writer, \
                 _progress("classify") as bar:
             if not progress:
@@ -188,6 +192,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
                     result = fut.result()
                     fut.release()
                     writer.write(classify_chunk(chunk, result, mask_input=mask_input))
+                    tally.add(result)
                     bar.update(len(chunk))
 
             try:
@@ -200,7 +205,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
                 for _, fut in pending:
                     fut.cancel()
                 raise
-        return writer.rows
+        return tally
     finally:
         client.close()
         if cluster is not None:

@@ -18,6 +18,7 @@ __all__ = [
     "SheetError",
     "ModelFileError",
     "NotFittedError",
+    "ClassificationError",
 ]
 
 
@@ -88,3 +89,9 @@ class NotFittedError(ComplaintmineError, ValueError, AttributeError):
     """An estimator was used before ``fit`` (compatible with scikit-learn's check)."""
 
     exit_code = 11
+
+
+class ClassificationError(ComplaintmineError, RuntimeError):
+    """Every row of a run failed to classify (the message quotes the first failure)."""
+
+    exit_code = 13

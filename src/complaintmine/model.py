@@ -16,7 +16,7 @@ from .errors import ModelFileError
 from .features import ComplaintVectorizer
 from .modelio import load_bundle, save_bundle
 from .motives import MotiveEstimator
-from .tokenize import Tokenizer
+from .tokenize import Tokenizer, available_backends
 
 __all__ = ["ComplaintModel", "load_model", "save_model", "train_model", "DEFAULT_MODEL"]
 
@@ -71,6 +71,9 @@ def save_model(path: str | os.PathLike[str], *, causes: CauseClassifier | None =
 def _tokenizer_from(params: dict[str, Any]) -> Tokenizer:
     params = dict(params)
     entries = params.pop("user_entries", [])
+    if params.get("backend") == "rjieba" and "rjieba" not in available_backends():
+        # models saved before the backend was kept as "auto"; rjieba only makes jieba faster
+        params["backend"] = "auto"
     tok = Tokenizer(**params)
     for word, freq, _tag in entries:
         tok.add_word(word, freq)
@@ -141,11 +144,11 @@ def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Toke
     """
     import pandas as pd
 
-    from .features import prepare
+    from .features import Prepared, prepare
     from .taxonomy import parse_codes
 
     tok = tokenizer or Tokenizer(backend="auto")
-    texts = list(texts)
+    texts = texts if isinstance(texts, Prepared) else list(texts)
     prepared = prepare(texts, tok)
     vec = ComplaintVectorizer(**(vectorizer_params or {})).fit(prepared)
     clf = CauseClassifier(tokenizer=tok, **(cause_params or {})).fit(prepared, list(causes), vectorizer=vec)

@@ -63,6 +63,11 @@ def _is_punct(token: str) -> bool:
 
 def available_backends() -> list[str]:
     """Return the segmentation backends that can be imported here."""
+    return list(_available_backends())
+
+
+@lru_cache(maxsize=1)
+def _available_backends() -> tuple[str, ...]:
     found = ["jieba"]
     try:
         import rjieba  # noqa: F401
@@ -70,7 +75,7 @@ def available_backends() -> list[str]:
         found.append("rjieba")
     except ImportError:
         pass
-    return found
+    return tuple(found)
 
 
 def _read_user_dict(path: str | os.PathLike[str]) -> list[tuple[str, int | None, str | None]]:
@@ -139,10 +144,9 @@ class Tokenizer:
         keep_punct: bool = False,
         hmm: bool = True,
     ) -> None:
-        if backend == "auto":
-            backend = "rjieba" if "rjieba" in available_backends() else "jieba"
-        if backend not in _BACKENDS:
+        if backend != "auto" and backend not in _BACKENDS:
             raise ValueError(f"backend must be one of 'jieba', 'rjieba', 'auto', got {backend!r}")
+        # kept as given: a saved model says "auto" and runs wherever it is loaded
         self.backend = backend
         self.domain_dict = domain_dict
         self.user_words = list(user_words or [])
@@ -171,6 +175,13 @@ class Tokenizer:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
+    @property
+    def engine_name(self) -> str:
+        """The segmenter in use: ``backend``, with ``"auto"`` resolved on this machine."""
+        if self.backend != "auto":
+            return self.backend
+        return "rjieba" if "rjieba" in _available_backends() else "jieba"
+
     def __repr__(self) -> str:
         return f"Tokenizer(backend={self.backend!r})"
 
@@ -194,7 +205,7 @@ class Tokenizer:
             entries.extend(_domain_entries())
         entries.extend(self._user_entries)
         entries.extend((w, None, None) for w in self.user_words)
-        if self.backend == "jieba":
+        if self.engine_name == "jieba":
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
@@ -229,7 +240,7 @@ class Tokenizer:
         """Keep ``word`` whole from now on (also after pickling). Returns self."""
         self.user_words.append(word) if freq is None else self._user_entries.append((word, freq, None))
         if self._engine is not None:
-            if self.backend == "jieba":
+            if self.engine_name == "jieba":
                 self._engine.add_word(word, freq)
             else:
                 self._engine.add_word(word, freq if freq is not None else self._engine.suggest_freq(word), None)
@@ -239,7 +250,7 @@ class Tokenizer:
     def _backend(self) -> Any:
         """The backend's segmentation function of one string (list of tokens)."""
         engine, hmm = self.engine, self.hmm
-        if self.backend == "jieba":
+        if self.engine_name == "jieba":
             return partial(engine.lcut, HMM=hmm)
         cut = engine.cut
         return lambda s: cut(s, hmm)
@@ -327,7 +338,7 @@ class Tokenizer:
         are tokenized one by one.
         """
         texts = list(texts)
-        if self.backend == "jieba":  # jieba (pure Python) gains nothing from it
+        if self.engine_name == "jieba":  # jieba (pure Python) gains nothing from it
             return [self.tokenize(t) for t in texts]
         out: list[list[str]] = []
         for begin in range(0, len(texts), _BLOCK):
@@ -449,16 +460,32 @@ class _KeepCache(dict):  # type: ignore[type-arg]
 _default: Tokenizer | None = None
 
 
-def tokenize(text: str) -> list[str]:
-    """Tokenize one normalized text with a lazily built default ``Tokenizer()``.
+def tokenize(text: str, *, normalized: bool = False) -> list[str]:
+    """Tokenize one text as the pipeline does: normalize it (traditional → simplified,
+    full-width → half-width, personal numbers masked), then segment it with a lazily built
+    default ``Tokenizer()``.
+
+    Parameters
+    ----------
+    text : str
+        The text as users have it (raw export text is fine).
+    normalized : bool, default False
+        Skip normalization when ``text`` already went through ``complaintmine.normalize``
+        (``Tokenizer().tokenize`` also segments a text as given).
 
     Examples
     --------
     >>> from complaintmine import tokenize
     >>> tokenize("霸王条款，再也不买了")
     ['霸王条款', '再也不买']
+    >>> tokenize("商場客戶投訴")
+    ['商场', '客户', '投诉']
     """
     global _default
     if _default is None:
         _default = Tokenizer()
+    if not normalized:
+        from .normalize import normalize
+
+        text = normalize(text)
     return _default.tokenize(text)

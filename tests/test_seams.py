@@ -1,0 +1,107 @@
+"""Bugs found at the seams between modules (issue "Seams"), each kept fixed by a test on real texts."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pandas as pd
+import pytest
+
+import complaintmine as cm
+from complaintmine import batch, cli
+from complaintmine.datasets import data_dir
+
+# the package's tokenize() function shadows the submodule of the same name
+tokenize_mod = importlib.import_module("complaintmine.tokenize")
+model_mod = importlib.import_module("complaintmine.model")
+
+
+@pytest.fixture
+def without_rjieba(monkeypatch):
+    """Run as after a plain ``pip install`` (no ``fast`` extra): rjieba cannot be imported."""
+    monkeypatch.setitem(sys.modules, "rjieba", None)
+    tokenize_mod._available_backends.cache_clear()
+    yield
+    tokenize_mod._available_backends.cache_clear()
+
+
+def test_auto_backend_is_kept_as_given_and_saved_as_auto(tmp_path):
+    tok = cm.Tokenizer(backend="auto")
+    assert tok.backend == "auto" and tok.get_params()["backend"] == "auto"
+    assert tok.engine_name in tokenize_mod.available_backends()
+    from complaintmine.datasets import load_labeled
+
+    labeled = load_labeled().sample(300, random_state=1)
+    trained = cm.train_model(labeled["text"], labeled["causes"], labeled["motives"], tokenizer=tok)
+    trained.save(tmp_path / "m.cmm")
+    assert cm.load_model(tmp_path / "m.cmm").tokenizer.backend == "auto"
+
+
+def test_model_saying_rjieba_runs_without_rjieba(without_rjieba):
+    """The bundled model of earlier releases stored the resolved backend ('rjieba')."""
+    tok = model_mod._tokenizer_from({"backend": "rjieba", "domain_dict": True, "user_words": [],
+                                     "remove_stopwords": True, "extra_stopwords": [], "keep_punct": False,
+                                     "hmm": True, "user_entries": []})
+    assert tok.engine_name == "jieba"
+    assert tok.tokenize("送餐员态度太差，货不对版") == ["送餐员", "态度", "太", "差", "货不对版"]
+
+
+def test_bundled_model_classifies_the_demo_without_rjieba(without_rjieba):
+    from importlib import resources
+
+    demo = pd.read_csv(data_dir() / "demo" / "complaints_demo.csv", dtype=str).head(50)
+    ref = resources.files("complaintmine").joinpath("resources", model_mod.DEFAULT_MODEL)
+    with resources.as_file(ref) as path:
+        fresh = model_mod._read(path)  # not the cached default, which may hold an rjieba engine
+    assert fresh.tokenizer.engine_name == "jieba"
+    out = batch.classify_texts(demo["text"].tolist(), fresh)
+    assert (out["error"] == "").all()
+    assert out["cause"].nunique() > 2
+
+
+@pytest.fixture
+def demo_export(tmp_path):
+    demo = pd.read_csv(data_dir() / "demo" / "complaints_demo.csv", dtype=str).head(30)
+    path = tmp_path / "demo.csv"
+    demo.to_csv(path, index=False)
+    return path
+
+
+def test_run_where_every_row_fails_exits_non_zero(demo_export, tmp_path, monkeypatch, capsys):
+    def broken(texts, model=None):
+        raise RuntimeError("segmenter unavailable")
+
+    monkeypatch.setattr(batch, "analyze_texts", broken)
+    code = cli.main(["classify", str(demo_export), "-o", str(tmp_path / "out.csv"), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 13
+    assert "every row failed" in err and "RuntimeError: segmenter unavailable" in err
+    assert "wrote" not in err
+
+
+def test_run_where_some_rows_fail_says_how_many(demo_export, tmp_path, monkeypatch, capsys):
+    real = batch.analyze_texts
+    texts = pd.read_csv(demo_export, dtype=str)["text"].tolist()
+    bad = {texts[3], texts[10]}
+
+    def flaky(batch_texts, model=None):
+        if any(t in bad for t in batch_texts):
+            raise ValueError("cannot read this row")
+        return real(batch_texts, model=model)
+
+    monkeypatch.setattr(batch, "analyze_texts", flaky)
+    out = tmp_path / "out.csv"
+    code = cli.main(["classify", str(demo_export), "-o", str(out), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "2 of 30 rows failed" in err and "data row 4" in err and "ValueError: cannot read this row" in err
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(written) == 30 and (written["error"] != "").sum() == 2
+
+
+def test_tokenize_accepts_raw_text_as_users_pass_it():
+    assert cm.tokenize("商場客戶投訴") == ["商场", "客户", "投诉"]
+    assert cm.tokenize("商場客戶投訴") == cm.tokenize(cm.normalize("商場客戶投訴"), normalized=True)
+    # full-width text and personal numbers are handled as in the pipeline
+    assert "<PHONE>" in cm.tokenize("送餐員電話１３８１２３４５６７８，態度太差")
