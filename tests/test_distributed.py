@@ -12,6 +12,7 @@ import pytest
 import complaintmine as cm
 from complaintmine import OUTPUT_COLUMNS
 from complaintmine.batch import classify_file
+from complaintmine.distributed import analyze_dask
 from complaintmine.errors import ColumnError
 
 dd = pytest.importorskip("dask.dataframe")
@@ -38,26 +39,28 @@ def test_analyze_dask_is_lazy_with_the_right_meta(frame):
         raise AssertionError("the input was computed")
 
     ddf = dd.from_delayed([delayed(explode)()], meta=frame.iloc[:0], verify_meta=False)
-    out = cm.analyze(ddf, text_col="投诉内容")  # builds the graph only
+    out = analyze_dask(ddf, text_col="投诉内容")  # builds the graph only
     assert isinstance(out, dd.DataFrame)
     assert list(out.columns) == [*frame.columns, *OUTPUT_COLUMNS]
     expected = cm.analyze(frame.head(3), text_col="投诉内容").dtypes
     assert out.dtypes[list(OUTPUT_COLUMNS)].equals(expected[list(OUTPUT_COLUMNS)])
     with pytest.raises(ColumnError):
-        cm.analyze(ddf, text_col="nope")
+        analyze_dask(ddf, text_col="nope")
+    with pytest.raises(TypeError, match="analyze_dask"):  # pandas-only: Dask is explicit
+        cm.analyze(ddf, text_col="投诉内容")
 
 
 @pytest.mark.filterwarnings("ignore:Sending large graph:UserWarning")  # the model object, shipped once
 def test_analyze_dask_equals_pandas(cluster, frame):
     ddf = dd.from_pandas(frame.assign(cause="old value"), npartitions=3)  # an input column named like an output
     local = cm.analyze(ddf.compute(), text_col="投诉内容")
-    out = cm.analyze(ddf, text_col="投诉内容")
+    out = analyze_dask(ddf, text_col="投诉内容")
     assert list(out.columns) == list(local.columns)
     pd.testing.assert_frame_equal(out.compute(), local, check_exact=True)
     # a model object is shipped to the workers; an empty partition keeps the meta
     model = cm.load_model()
     filtered = ddf[ddf["工单号"] < "00100"]  # the later partitions end up empty
-    pd.testing.assert_frame_equal(cm.analyze(filtered, text_col="投诉内容", model=model).compute(),
+    pd.testing.assert_frame_equal(analyze_dask(filtered, text_col="投诉内容", model=model).compute(),
                                   cm.analyze(filtered.compute(), text_col="投诉内容", model=model), check_exact=True)
 
 

@@ -325,17 +325,18 @@ def export(tmp_path_factory, real_texts) -> Path:
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".xlsx"])
 def test_failed_row_is_marked_and_no_row_is_lost(export, tmp_path, monkeypatch, suffix):
     import complaintmine.batch as batch
+    import complaintmine.worker as worker
 
-    real = batch.analyze_texts
+    real = worker.analyze_texts
 
     def flaky(texts, **kwargs):
         if any(isinstance(t, str) and "BOOM" in t for t in texts):
             raise ValueError("simulated failure")
         return real(texts, **kwargs)
 
-    monkeypatch.setattr(batch, "analyze_texts", flaky)
+    monkeypatch.setattr(worker, "analyze_texts", flaky)
     out_path = tmp_path / f"out{suffix}"
-    rows = batch.classify_file(export, out_path, jobs=1, chunksize=16, progress=False)
+    rows = batch.classify_file(export, out_path, jobs=1, chunksize=16, progress=False).rows
     src = pd.read_csv(export, dtype=str, keep_default_na=False)
     assert rows == len(src)
     if suffix == ".csv":

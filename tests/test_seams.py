@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import complaintmine as cm
-from complaintmine import batch, cli
+from complaintmine import batch, cli, worker
 from complaintmine.datasets import data_dir
 
 # the package's tokenize() function shadows the submodule of the same name
@@ -40,7 +40,7 @@ def test_auto_backend_is_kept_as_given_and_saved_as_auto(tmp_path):
 
 def test_model_saying_rjieba_runs_without_rjieba(without_rjieba):
     """The bundled model of earlier releases stored the resolved backend ('rjieba')."""
-    tok = model_mod._tokenizer_from({"backend": "rjieba", "domain_dict": True, "user_words": [],
+    tok = cm.Tokenizer.from_params({"backend": "rjieba", "domain_dict": True, "user_words": [],
                                      "remove_stopwords": True, "extra_stopwords": [], "keep_punct": False,
                                      "hmm": True, "user_entries": []})
     assert tok.engine_name == "jieba"
@@ -72,7 +72,7 @@ def test_run_where_every_row_fails_exits_non_zero(demo_export, tmp_path, monkeyp
     def broken(texts, model=None):
         raise RuntimeError("segmenter unavailable")
 
-    monkeypatch.setattr(batch, "analyze_texts", broken)
+    monkeypatch.setattr(worker, "analyze_texts", broken)
     code = cli.main(["classify", str(demo_export), "-o", str(tmp_path / "out.csv"), "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 13
@@ -81,7 +81,7 @@ def test_run_where_every_row_fails_exits_non_zero(demo_export, tmp_path, monkeyp
 
 
 def test_run_where_some_rows_fail_says_how_many(demo_export, tmp_path, monkeypatch, capsys):
-    real = batch.analyze_texts
+    real = worker.analyze_texts
     texts = pd.read_csv(demo_export, dtype=str)["text"].tolist()
     bad = {texts[3], texts[10]}
 
@@ -90,7 +90,7 @@ def test_run_where_some_rows_fail_says_how_many(demo_export, tmp_path, monkeypat
             raise ValueError("cannot read this row")
         return real(batch_texts, model=model)
 
-    monkeypatch.setattr(batch, "analyze_texts", flaky)
+    monkeypatch.setattr(worker, "analyze_texts", flaky)
     out = tmp_path / "out.csv"
     code = cli.main(["classify", str(demo_export), "-o", str(out), "--jobs", "1"])
     err = capsys.readouterr().err

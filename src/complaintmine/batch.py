@@ -17,29 +17,19 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .io import iter_complaints
 from .model import ComplaintModel, load_model
-from .normalize import mask_pii
 from .output import TableWriter, check_output_path
-from .pipeline import OUTPUT_COLUMNS, analyze_texts
+from .worker import BATCH_SIZE, ClassifyResult, _warm, classify_chunk, classify_texts
 
 __all__ = ["classify_file", "classify_chunk", "ClassifyResult"]
 
 #: the model of this (worker) process and the path it came from
 _WORKER: tuple[str | None, ComplaintModel] | None = None
-
-
-def _warm(model: ComplaintModel) -> ComplaintModel:
-    """Build everything that is built lazily (segmenter, lexicon matchers, n-gram tables,
-    normalization tables) once, so that forked workers inherit it ready."""
-    classify_texts(["送餐员态度很差，要求退款！", "酒店房間隔音太差 1234", ""], model)
-    return model
 
 
 def _init_worker(model_path: str | None) -> None:
@@ -93,83 +83,9 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-@dataclass
-class ClassifyResult:
-    """What ``classify_file`` wrote: the rows, how many of them failed, and the first failure.
-
-    Examples
-    --------
-    >>> r = ClassifyResult()
-    >>> r.add(pd.DataFrame({"error": ["", "ValueError: bad"]}))
-    >>> r.rows, r.failed, r.first_failed_row, r.first_error
-    (2, 1, 2, 'ValueError: bad')
-    """
-
-    rows: int = 0
-    failed: int = 0
-    first_error: str = ""
-    first_failed_row: int | None = None  # 1-based data row of the first failure
-
-    def add(self, result: pd.DataFrame) -> None:
-        """Count one classified chunk (a frame with the ``error`` column)."""
-        bad = np.flatnonzero(result["error"].to_numpy() != "")
-        if len(bad) and not self.failed:
-            self.first_error = str(result["error"].iat[bad[0]])
-            self.first_failed_row = self.rows + int(bad[0]) + 1
-        self.failed += len(bad)
-        self.rows += len(result)
-
-
-def _failed_row(message: str) -> dict[str, Any]:
-    row: dict[str, Any] = {c: "" for c in OUTPUT_COLUMNS}
-    row.update(cause="other", cause_zh="其他", causes="other", cause_score=0.0, motive="none",
-               motive_respect=0.0, motive_compensation=0.0, motive_venting=0.0, risk_level="low",
-               evidence="not analysed: see the error column")
-    row["error"] = message
-    return row
-
-
-#: texts analysed together inside a chunk: bounds the feature matrices (memory) while
-#: keeping the per-batch overheads small; results do not depend on it (rows are independent)
-BATCH_SIZE = 5000
-
-
-def classify_texts(texts: list[Any], model: ComplaintModel, *, batch_size: int = BATCH_SIZE) -> pd.DataFrame:
-    """``analyze_texts`` plus an ``error`` column; a failing row never takes the others down."""
-    texts = list(texts)
-    if batch_size and len(texts) > batch_size:
-        parts = [classify_texts(texts[i:i + batch_size], model, batch_size=0)
-                 for i in range(0, len(texts), batch_size)]
-        return pd.concat(parts, ignore_index=True)
-    try:
-        out = analyze_texts(texts, model=model)
-        out["error"] = ""
-        return out
-    except Exception:  # isolate the failing row(s) and keep going
-        rows = []
-        for text in texts:
-            try:
-                one = analyze_texts([text], model=model).iloc[0].to_dict()
-                one["error"] = ""
-            except Exception as err:
-                one = _failed_row(f"{type(err).__name__}: {err}"[:300])
-            rows.append(one)
-        return pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, "error"])
-
-
 def _worker(texts: list[Any]) -> pd.DataFrame:
     assert _WORKER is not None
     return classify_texts(texts, _WORKER[1])
-
-
-def classify_chunk(chunk: pd.DataFrame, result: pd.DataFrame, *, mask_input: bool = False) -> pd.DataFrame:
-    """Join a classified ``result`` to its input ``chunk`` (all input columns kept, untouched)."""
-    text_col = chunk.attrs.get("text_col")
-    base = chunk.drop(columns=[c for c in (*OUTPUT_COLUMNS, "error") if c in chunk.columns])
-    if mask_input and text_col in base.columns:
-        base = base.assign(**{text_col: [mask_pii(t) if isinstance(t, str) else t for t in base[text_col]]})
-    result = result.set_axis(base.index)
-    return pd.concat([base, result], axis=1)
 
 
 def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str], *, text_col: str | None = None,
@@ -223,7 +139,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
     global _WORKER
-    from .cli import _progress
+    from .progress import progress_bar
 
     with _fewer_collections():
         # fail here, clearly, on a bad model file rather than inside the workers; workers forked
@@ -231,7 +147,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
         # 0.65 instead of 0.78 s)
         _WORKER = (model_path, _warm(load_model(model_path)))
         tally = ClassifyResult()
-        with TableWriter(output, inputs=(input,)) as writer, _progress("classify") as bar:
+        with TableWriter(output, inputs=(input,)) as writer, progress_bar("classify") as bar:
             if not progress:
                 bar.disable = True
             for chunk, result in _results(chunks, model_path, jobs):

@@ -1,15 +1,24 @@
-"""The ``complaintmine`` command line (also ``python -m complaintmine``)."""
+"""The ``complaintmine`` command line (also ``python -m complaintmine``): every sub-command.
+
+The library never imports this module; each command imports what it needs when it runs, so
+``complaintmine --help`` starts fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ComplaintmineError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["main"]
 
@@ -26,21 +35,15 @@ def _input_args(p: argparse.ArgumentParser) -> None:
                    help="do not check that ids are unique (the check keeps 16 bytes per row in memory)")
 
 
-def _progress(desc: str) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(desc=desc, unit=" rows", file=sys.stderr, dynamic_ncols=True, mininterval=0.5,
-                disable=None)
-
-
 def _cmd_tokenize(args: argparse.Namespace) -> int:
     from .io import iter_complaints
     from .normalize import normalize_many
     from .output import TableWriter
+    from .progress import progress_bar
     from .tokenize import Tokenizer
 
     tok = Tokenizer(backend=args.backend)
-    with TableWriter(args.output, inputs=(args.input,)) as writer, _progress("tokenize") as bar:
+    with TableWriter(args.output, inputs=(args.input,)) as writer, progress_bar("tokenize") as bar:
         for chunk in iter_complaints(args.input, text_col=args.text_col, id_col=args.id_col,
                                      sheet=args.sheet, encoding=args.encoding, chunksize=args.chunksize,
                                      check_unique_ids=not args.allow_duplicate_ids):
@@ -50,6 +53,182 @@ def _cmd_tokenize(args: argparse.Namespace) -> int:
             bar.update(len(chunk))
     print(f"wrote {writer.rows} rows to {writer.path}", file=sys.stderr)
     return 0
+
+
+# -- classify ------------------------------------------------------------------------------------
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from .batch import classify_file
+    from .errors import ClassificationError
+
+    result = classify_file(
+        args.input, args.output, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
+        encoding=args.encoding, model=args.model, jobs=args.jobs, chunksize=args.chunksize,
+        engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=True,
+        check_unique_ids=not args.allow_duplicate_ids,
+    )
+    if result.failed and result.failed == result.rows:
+        raise ClassificationError(
+            f"{args.input}: every row failed to classify ({result.rows} rows written to {args.output} with the "
+            f"message in the error column). First error (data row {result.first_failed_row}): "
+            f"{result.first_error}")
+    print(f"wrote {result.rows} rows to {args.output}", file=sys.stderr)
+    if result.failed:
+        print(f"complaintmine: warning: {result.failed} of {result.rows} rows failed to classify (see the error "
+              f"column); first error (data row {result.first_failed_row}): {result.first_error}", file=sys.stderr)
+    return 0
+
+
+def _register_classify(sub: Any) -> None:
+    p = sub.add_parser("classify", help="add cause, motive, risk and evidence columns to an export")
+    _input_args(p)
+    p.add_argument("--model", help="model file from `complaintmine train` (default: the bundled model)")
+    p.add_argument("--jobs", type=int, default=0, help="worker processes (default 0 = all cores)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="run on this machine (default) or on a Dask cluster")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    p.add_argument("--mask-input", action="store_true",
+                   help="also mask phone / ID / card numbers in the original text column")
+    p.set_defaults(func=_cmd_classify)
+
+
+def _labelled_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--text-col", default="text", help="text column (default: text)")
+    p.add_argument("--causes-col", default="causes",
+                   help="cause codes column, ';'-joined with the primary first (default: causes)")
+    p.add_argument("--motives-col", default="motives",
+                   help="motive codes column, ';'-joined, primary first, or none (default: motives)")
+    p.add_argument("--split", help="use only rows whose 'holdout' column has this value (train / test / seed)")
+    p.add_argument("--domain", action="append", help="use only rows of this domain (repeatable)")
+    p.add_argument("--exclude-domain", action="append", help="leave out rows of this domain (repeatable)")
+    p.add_argument("--where", action="append", metavar="COL=VALUE",
+                   help="use only rows whose column COL equals VALUE (repeatable), e.g. --where sample=random")
+
+
+def _read_labelled(args: argparse.Namespace) -> pd.DataFrame:
+    from .datasets import data_dir
+    from .errors import ColumnError, EmptyInputError
+    from .io import read_complaints
+
+    path = args.labelled or str(data_dir() / "labeled" / "labeled.csv")
+    frame = read_complaints(path, text_col=args.text_col)
+    for flag, col in (("--split", "holdout"), ("--domain", "domain"), ("--exclude-domain", "domain")):
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value and col not in frame.columns:
+            raise ColumnError(f"{path}: {flag} needs a column {col!r}; columns are: {', '.join(frame.columns)}")
+    if args.split:
+        frame = frame[frame["holdout"] == args.split]
+    if args.domain:
+        frame = frame[frame["domain"].isin(args.domain)]
+    if args.exclude_domain:
+        frame = frame[~frame["domain"].isin(args.exclude_domain)]
+    for cond in args.where or []:
+        col, sep, value = cond.partition("=")
+        if not sep or col not in frame.columns:
+            raise ColumnError(f"{path}: --where {cond!r} needs COL=VALUE with COL one of: {', '.join(frame.columns)}")
+        frame = frame[frame[col] == value]
+    if frame.empty:
+        raise EmptyInputError(f"{path}: no rows left after --split / --domain / --exclude-domain")
+    if args.causes_col not in frame.columns:
+        raise ColumnError(f"{path}: no labels column {args.causes_col!r}; columns are: {', '.join(frame.columns)}. "
+                          "Use --causes-col.")
+    return frame.reset_index(drop=True)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .errors import OutputError
+    from .model import train_model
+
+    frame = _read_labelled(args)
+    if not str(args.output).endswith(".cmm"):
+        print("note: model files conventionally end in .cmm", file=sys.stderr)
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(out_dir):
+        raise OutputError(f"{args.output}: folder {out_dir} does not exist; create it first (mkdir -p {out_dir}).")
+    motives = frame[args.motives_col] if args.motives_col in frame.columns else None
+    print(f"training on {len(frame)} labelled complaints ...", file=sys.stderr)
+    model = train_model(frame[args.text_col], frame[args.causes_col], motives, progress=True,
+                        info={"trained_on": os.path.basename(args.labelled or "data/labeled/labeled.csv"),
+                              "selection": {"split": args.split, "domain": args.domain,
+                                            "exclude_domain": args.exclude_domain}})
+    model.save(args.output)
+    print(f"saved model ({len(model.causes.classes_)} causes: {', '.join(model.causes.classes_)}) to "
+          f"{args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_model, format_report
+    from .model import load_model
+
+    frame = _read_labelled(args)
+    model = load_model(args.model)
+    report = evaluate_model(model, frame, text_col=args.text_col, causes_col=args.causes_col,
+                            motives_col=args.motives_col, n_boot=args.bootstrap)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _register_train_evaluate(sub: Any) -> None:
+    p = sub.add_parser("train", help="train a cause + motive model on labelled complaints")
+    p.add_argument("labelled", nargs="?", help="labelled file (default: the bundled data/labeled/labeled.csv)")
+    p.add_argument("-o", "--output", required=True, help="model file to write (.cmm)")
+    _labelled_args(p)
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="per-class precision / recall / F1 of a model on labelled complaints")
+    p.add_argument("labelled", nargs="?", help="labelled file (default: the bundled data/labeled/labeled.csv)")
+    p.add_argument("--model", help="model file (default: the bundled model)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the CI (default 1000)")
+    _labelled_args(p)
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .io import read_complaints
+    from .report import _check_path, detect_date_column, write_report
+
+    _check_path(args.output)  # fail before the (slow) reading and classifying
+    frame = read_complaints(args.input, text_col=args.text_col, sheet=args.sheet, encoding=args.encoding)
+    if "cause" not in frame.columns:
+        print(f"classifying {len(frame)} complaints ...", file=sys.stderr)
+    date_col = args.date_col or detect_date_column(frame)
+    if args.date_col is None and date_col is not None:
+        print(f"using {date_col!r} as the date column (--date-col to choose another)", file=sys.stderr)
+    path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
+                        text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
+                        recent=args.recent, model=args.model)
+    print(f"wrote report to {path}", file=sys.stderr)
+    return 0
+
+
+def _register_report(sub: Any) -> None:
+    p = sub.add_parser("report",
+                       help="write a one-file HTML root-cause report (classifies a raw export first)")
+    p.add_argument("input",
+                   help="raw complaint export, or the output of `complaintmine classify` "
+                        "(has a cause column)")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write, e.g. report.html")
+    p.add_argument("--text-col", help="column with the complaint text (default: detected by name)")
+    p.add_argument("--date-col",
+                   help="column with the complaint date (default: detected by name: date, 日期 ...)")
+    p.add_argument("--dimension", action="append",
+                   help="column to look for concentration in, e.g. store (repeatable; default: store, "
+                        "channel, category ... when present)")
+    p.add_argument("--model", help="model file for classifying a raw export (default: the bundled model)")
+    p.add_argument("--title", default="投诉根因分析报告", help="report title")
+    p.add_argument("--top", type=int, default=10, help="number of ranked actions (default 10)")
+    p.add_argument("--freq", default="W", help="trend period: D, W, M or Q (default W)")
+    p.add_argument("--recent", type=int, default=4, help="periods in the recent window (default 4)")
+    p.add_argument("--sheet", help="Excel sheet to read (required when the workbook has several)")
+    p.add_argument("--encoding", help="override the detected text encoding (e.g. gb18030)")
+    p.set_defaults(func=_cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,13 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="segmenter (default: rjieba when installed, else jieba)")
     p.add_argument("--no-mask", action="store_true", help="do not mask phone / ID / card numbers in text_norm")
     p.set_defaults(func=_cmd_tokenize)
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    _register_classify(sub)
+    _register_train_evaluate(sub)
+    _register_report(sub)
     return parser
-
-
-#: Functions that add further sub-commands (filled by the modules that implement them).
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -90,8 +266,6 @@ def _traceback_if(debug: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    from . import commands, report  # noqa: F401  (registers classify, train, evaluate, report)
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -32,7 +32,7 @@ from .model import ComplaintModel, load_model
 from .pipeline import OUTPUT_COLUMNS, _analyze_batched, result_meta
 
 if TYPE_CHECKING:
-    from .batch import ClassifyResult
+    from .worker import ClassifyResult
 
 __all__ = ["analyze_dask", "classify_file_dask"]
 
@@ -60,7 +60,7 @@ def worker_model(path: str | os.PathLike[str] | None = None) -> ComplaintModel:
         with _MODELS_LOCK:
             model = _MODELS.get(key)
             if model is None:
-                from .batch import _warm
+                from .worker import _warm
 
                 model = _MODELS[key] = _warm(load_model(key))
     return model
@@ -130,7 +130,7 @@ def analyze_dask(ddf: Any, text_col: str = "text", *, model: Any = None) -> Any:
 
 
 def _classify_remote(texts: list[Any], model: str | None) -> pd.DataFrame:
-    from .batch import classify_texts
+    from .worker import classify_texts
 
     return classify_texts(texts, worker_model(model))
 
@@ -169,9 +169,9 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
     window : int, optional
         Chunks in flight at once (default: twice the cluster's threads); bounds memory.
     """
-    from .batch import ClassifyResult, classify_chunk
-    from .cli import _progress
     from .output import TableWriter
+    from .progress import progress_bar
+    from .worker import ClassifyResult, classify_chunk
 
     if model is not None and os.path.exists(model):
         load_model(model)  # a bad model file fails here, clearly, not inside the workers
@@ -182,7 +182,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
         pending: deque[tuple[pd.DataFrame, Any]] = deque()
         tally = ClassifyResult()
         with TableWriter(output, inputs=(input,) if input is not None else ()) as writer, \
-                _progress("classify") as bar:
+                progress_bar("classify") as bar:
             if not progress:
                 bar.disable = True
 

@@ -41,6 +41,7 @@ __all__ = [
     "detect_encoding",
     "find_text_column",
     "TEXT_COLUMN_NAMES",
+    "resolve_text_column",
     "ID_COLUMN_NAMES",
 ]
 
@@ -269,6 +270,23 @@ def find_text_column(columns: list[Any], text_col: str | None = None, *, source:
         f"{source}: cannot tell which column holds the complaint text. Columns are: "
         f"{', '.join(cols)}. Choose one with text_col='...' (CLI: --text-col NAME)."
     )
+
+
+def resolve_text_column(df: pd.DataFrame, text_col: str | None = None, *, source: str = "input") -> str:
+    """The text column of a frame, the same way in every entry point: ``text_col`` when given,
+    else the one ``read_complaints`` recorded in ``df.attrs["text_col"]``, else the first known
+    name (``TEXT_COLUMN_NAMES``).
+
+    Examples
+    --------
+    >>> resolve_text_column(pd.DataFrame({"工单号": [1], "投诉内容": ["太慢了"]}))
+    '投诉内容'
+    """
+    if text_col is None:
+        recorded = df.attrs.get("text_col")
+        if recorded is not None and recorded in df.columns:
+            return recorded
+    return find_text_column(list(df.columns), text_col, source=source)
 
 
 def _find_id_column(columns: list[Any], id_col: str | None, source: str) -> str | None:

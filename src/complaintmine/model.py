@@ -11,12 +11,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .bundle import read_estimators, save_estimators
 from .causes import CauseClassifier
 from .errors import ModelFileError
 from .features import ComplaintVectorizer
-from .modelio import load_bundle, save_bundle
 from .motives import MotiveEstimator
-from .tokenize import Tokenizer, available_backends
+from .tokenize import Tokenizer
 
 __all__ = ["ComplaintModel", "load_model", "save_model", "train_model", "DEFAULT_MODEL"]
 
@@ -41,68 +41,12 @@ def save_model(path: str | os.PathLike[str], *, causes: CauseClassifier | None =
                motives: MotiveEstimator | None = None, tokenizer: Tokenizer | None = None,
                info: dict[str, Any] | None = None) -> None:
     """Save fitted estimators to one data-only model file (shared vectorizers stored once)."""
-    meta: dict[str, Any] = {"info": info or {}, "vectorizers": {}}
-    arrays: dict[str, Any] = {}
-    vec_ids: dict[int, str] = {}
-    tok = tokenizer or (causes.tokenizer if causes is not None else None) or (
-        motives.tokenizer if motives is not None else None)
-    tok_params = (tok or Tokenizer(backend="auto")).get_params()
-    tok_params.pop("user_dicts")
-    tok_params["user_entries"] = [list(e) for e in (tok._user_entries if tok else [])]
-    meta["tokenizer"] = tok_params
-    for key, est in (("causes", causes), ("motives", motives)):
-        if est is None:
-            continue
-        m, a = est.to_state()
-        vec = getattr(est, "vectorizer_", None)
-        if vec is not None:
-            if id(vec) not in vec_ids:
-                name = f"vec{len(vec_ids)}"
-                vec_ids[id(vec)] = name
-                vm, va = vec.to_state()
-                meta["vectorizers"][name] = vm
-                arrays.update({f"{name}_{k}": v for k, v in va.items()})
-            m["vectorizer"] = vec_ids[id(vec)]
-        meta[key] = m
-        arrays.update(a)
-    save_bundle(path, meta, arrays)
-
-
-def _tokenizer_from(params: dict[str, Any]) -> Tokenizer:
-    params = dict(params)
-    entries = params.pop("user_entries", [])
-    if params.get("backend") == "rjieba" and "rjieba" not in available_backends():
-        # models saved before the backend was kept as "auto"; rjieba only makes jieba faster
-        params["backend"] = "auto"
-    tok = Tokenizer(**params)
-    for word, freq, _tag in entries:
-        tok.add_word(word, freq)
-    return tok
+    save_estimators(path, {"causes": causes, "motives": motives}, tokenizer=tokenizer, info=info)
 
 
 def _read(path: str | os.PathLike[str]) -> ComplaintModel:
-    meta, arrays = load_bundle(path)
-    try:
-        vectors = {}
-        for name, vm in meta.get("vectorizers", {}).items():
-            va = {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "_")}
-            vectors[name] = ComplaintVectorizer.from_state(vm, va)
-        tok = _tokenizer_from(meta["tokenizer"])
-        causes = motives = None
-        if "causes" in meta:
-            causes = CauseClassifier.from_state(meta["causes"], arrays, vectors.get(meta["causes"].get("vectorizer")))
-            causes.tokenizer = tok
-        if "motives" in meta:
-            motives = MotiveEstimator.from_state(meta["motives"], arrays,
-                                                 vectors.get(meta["motives"].get("vectorizer")))
-            motives.tokenizer = tok
-    except (KeyError, TypeError, ValueError) as err:
-        if isinstance(err, ModelFileError):
-            raise
-        raise ModelFileError(
-            f"{path}: the model file is incomplete or of another layout ({err!r}); retrain it."
-        ) from None
-    return ComplaintModel(causes, motives, tok, meta.get("info", {}))
+    found, tok, info = read_estimators(path, {"causes": CauseClassifier, "motives": MotiveEstimator})
+    return ComplaintModel(found.get("causes"), found.get("motives"), tok, info)
 
 
 @lru_cache(maxsize=1)
@@ -131,9 +75,13 @@ def load_model(path: str | os.PathLike[str] | None = None) -> ComplaintModel:
 def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Tokenizer | None = None,
                 cause_params: dict[str, Any] | None = None, motive_params: dict[str, Any] | None = None,
                 vectorizer_params: dict[str, Any] | None = None, info: dict[str, Any] | None = None,
-                ) -> ComplaintModel:
+                progress: bool = False) -> ComplaintModel:
     """Train a cause classifier and (when ``motives`` is given) a motive estimator that share
     one tokenization pass and one vectorizer.
+
+    ``progress=True`` shows a bar of the training steps on stderr (tokenizing, features, causes,
+    motives). On the whole bundled labelled set (about 9,500 texts) training takes about a
+    minute on 2 cores.
 
     Examples
     --------
@@ -145,21 +93,34 @@ def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Toke
     import pandas as pd
 
     from .features import Prepared, prepare
+    from .progress import progress_bar
     from .taxonomy import parse_codes
 
     tok = tokenizer or Tokenizer(backend="auto")
     texts = texts if isinstance(texts, Prepared) else list(texts)
-    prepared = prepare(texts, tok)
-    vec = ComplaintVectorizer(**(vectorizer_params or {})).fit(prepared)
-    clf = CauseClassifier(tokenizer=tok, **(cause_params or {})).fit(prepared, list(causes), vectorizer=vec)
-    est = None
-    meta = dict(info or {})
-    primary_causes = [(parse_codes(c) or ["other"])[0] for c in causes]
-    meta.setdefault("n_train", len(texts))
-    meta.setdefault("majority_cause", pd.Series(primary_causes).mode()[0])
-    if motives is not None:
-        motives = list(motives)
-        est = MotiveEstimator(tokenizer=tok, **(motive_params or {})).fit(prepared, motives, vectorizer=vec)
-        primary_motives = [(parse_codes(m) or ["none"])[0] for m in motives]
-        meta.setdefault("majority_motive", pd.Series(primary_motives).mode()[0])
+    causes = list(causes)
+    with progress_bar("train", total=4 if motives is not None else 3, unit=" steps",
+                      disable=None if progress else True) as bar:
+        bar.set_postfix_str(f"tokenizing {len(texts)} texts")
+        prepared = prepare(texts, tok)
+        bar.update()
+        bar.set_postfix_str("features")
+        vec = ComplaintVectorizer(**(vectorizer_params or {})).fit(prepared)
+        prepared.features(vec)
+        bar.update()
+        bar.set_postfix_str("causes")
+        clf = CauseClassifier(tokenizer=tok, **(cause_params or {})).fit(prepared, causes, vectorizer=vec)
+        bar.update()
+        est = None
+        meta = dict(info or {})
+        primary_causes = [(parse_codes(c) or ["other"])[0] for c in causes]
+        meta.setdefault("n_train", len(prepared))
+        meta.setdefault("majority_cause", pd.Series(primary_causes).mode()[0])
+        if motives is not None:
+            bar.set_postfix_str("motives")
+            motives = list(motives)
+            est = MotiveEstimator(tokenizer=tok, **(motive_params or {})).fit(prepared, motives, vectorizer=vec)
+            primary_motives = [(parse_codes(m) or ["none"])[0] for m in motives]
+            meta.setdefault("majority_motive", pd.Series(primary_motives).mode()[0])
+            bar.update()
     return ComplaintModel(clf, est, tok, meta)

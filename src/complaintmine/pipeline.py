@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ColumnError
 from .features import Prepared, prepare
+from .io import resolve_text_column
 from .model import ComplaintModel, load_model
 from .risk import STRONG_VENTING, risk_level
 from .taxonomy import RISK_FLAGS
@@ -215,17 +215,18 @@ def _no_demand(est: Any, prepared: Prepared) -> np.ndarray:
     return (counts[:, cols] == 0).all(axis=1)
 
 
-def analyze(df: Any, text_col: str = "text", *, model: ComplaintModel | str | os.PathLike[str] | None = None,
-            ) -> Any:
+def analyze(df: pd.DataFrame, text_col: str | None = None, *,
+            model: ComplaintModel | str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Add cause, motive and escalation-risk columns (with evidence) to a frame of complaints.
 
     Parameters
     ----------
-    df : pandas.DataFrame or dask.dataframe.DataFrame
-        The complaints; every row and column is kept, in order. A Dask frame gives a lazy
-        Dask frame back (one model per worker, partitions processed independently).
-    text_col : str, default "text"
-        Column holding the complaint text.
+    df : pandas.DataFrame
+        The complaints; every row and column is kept, in order. (For a Dask DataFrame use
+        ``complaintmine.distributed.analyze_dask``.)
+    text_col : str, optional
+        Column holding the complaint text; by default the one ``read_complaints`` found
+        (``df.attrs["text_col"]``), else the first column with a known text name.
     model : ComplaintModel or path, optional
         A model from ``complaintmine train`` / ``load_model``; the bundled default otherwise.
 
@@ -245,17 +246,12 @@ def analyze(df: Any, text_col: str = "text", *, model: ComplaintModel | str | os
     >>> out.loc[0, ["cause", "motive"]].tolist()
     ['delivery', 'compensation']
     """
-    if _is_dask(df):
-        from .distributed import analyze_dask
-
-        return analyze_dask(df, text_col=text_col, model=model)
+    if type(df).__module__.startswith("dask"):
+        raise TypeError("analyze takes a pandas DataFrame; for a Dask DataFrame use "
+                        "complaintmine.distributed.analyze_dask(ddf, text_col=...)")
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"analyze expects a pandas or dask DataFrame, got {type(df).__name__}")
-    if text_col not in df.columns:
-        raise ColumnError(
-            f"no column named {text_col!r}; columns are: {', '.join(map(str, df.columns))}. "
-            "Pass text_col='...'."
-        )
+        raise TypeError(f"analyze expects a pandas DataFrame, got {type(df).__name__}")
+    text_col = resolve_text_column(df, text_col, source="the frame")
     clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
     base = df.drop(columns=clash) if clash else df
     result = _analyze_batched(df[text_col].tolist(), _resolve_model(model))
@@ -264,6 +260,3 @@ def analyze(df: Any, text_col: str = "text", *, model: ComplaintModel | str | os
     out.attrs.update(df.attrs)
     return out
 
-
-def _is_dask(df: Any) -> bool:
-    return type(df).__module__.startswith("dask")

@@ -21,14 +21,12 @@ From the shell::
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as _dt
 import html
 import io
 import os
 import re
-import sys
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -39,12 +37,11 @@ import numpy as np
 import pandas as pd
 
 from . import analysis, plots
-from .cli import _EXTRA_COMMANDS
 from .errors import ColumnError, EmptyInputError, OutputError
 from .pipeline import OUTPUT_COLUMNS
 from .recommend import load_playbook, recommend
 
-__all__ = ["write_report", "render_report", "register", "detect_date_column", "detect_dimensions",
+__all__ = ["write_report", "render_report", "detect_date_column", "detect_dimensions",
            "DATE_COLUMN_NAMES", "DIMENSION_COLUMN_NAMES"]
 
 #: column names tried as the date column when none is given (CLI)
@@ -488,47 +485,3 @@ def write_report(df: pd.DataFrame, path: str | os.PathLike[str], *, title: str =
 
 
 # -- command line --------------------------------------------------------------------------------
-
-
-def _cmd_report(args: argparse.Namespace) -> int:
-    from .io import read_complaints
-
-    _check_path(args.output)  # fail before the (slow) reading and classifying
-    frame = read_complaints(args.input, text_col=args.text_col, sheet=args.sheet, encoding=args.encoding)
-    if "cause" not in frame.columns:
-        print(f"classifying {len(frame)} complaints ...", file=sys.stderr)
-    date_col = args.date_col or detect_date_column(frame)
-    if args.date_col is None and date_col is not None:
-        print(f"using {date_col!r} as the date column (--date-col to choose another)", file=sys.stderr)
-    path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
-                        text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
-                        recent=args.recent, model=args.model)
-    print(f"wrote report to {path}", file=sys.stderr)
-    return 0
-
-
-def register(sub: Any) -> None:
-    """Add the ``report`` sub-command to the ``complaintmine`` command line."""
-    p = sub.add_parser("report",
-                       help="write a one-file HTML root-cause report (classifies a raw export first)")
-    p.add_argument("input",
-                   help="raw complaint export, or the output of `complaintmine classify` "
-                        "(has a cause column)")
-    p.add_argument("-o", "--output", required=True, help="HTML file to write, e.g. report.html")
-    p.add_argument("--text-col", help="column with the complaint text (default: detected by name)")
-    p.add_argument("--date-col",
-                   help="column with the complaint date (default: detected by name: date, 日期 ...)")
-    p.add_argument("--dimension", action="append",
-                   help="column to look for concentration in, e.g. store (repeatable; default: store, "
-                        "channel, category ... when present)")
-    p.add_argument("--model", help="model file for classifying a raw export (default: the bundled model)")
-    p.add_argument("--title", default="投诉根因分析报告", help="report title")
-    p.add_argument("--top", type=int, default=10, help="number of ranked actions (default 10)")
-    p.add_argument("--freq", default="W", help="trend period: D, W, M or Q (default W)")
-    p.add_argument("--recent", type=int, default=4, help="periods in the recent window (default 4)")
-    p.add_argument("--sheet", help="Excel sheet to read (required when the workbook has several)")
-    p.add_argument("--encoding", help="override the detected text encoding (e.g. gb18030)")
-    p.set_defaults(func=_cmd_report)
-
-
-_EXTRA_COMMANDS.append(register)

@@ -198,6 +198,28 @@ class Tokenizer:
             "hmm": self.hmm,
         }
 
+    def to_params(self) -> dict[str, Any]:
+        """The settings a model file stores: ``get_params`` with the user dictionaries' entries
+        inlined (a model carries its words, it never names local files to read)."""
+        params = self.get_params()
+        params.pop("user_dicts")
+        params["user_entries"] = [list(e) for e in self._user_entries]
+        return params
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Tokenizer:
+        """The tokenizer of ``to_params`` (as stored in a model file)."""
+        params = dict(params)
+        entries = params.pop("user_entries", [])
+        params.pop("user_dicts", None)
+        if params.get("backend") == "rjieba" and "rjieba" not in _available_backends():
+            # models saved before the backend was kept as "auto"; rjieba only makes jieba faster
+            params["backend"] = "auto"
+        tok = cls(**params)
+        for word, freq, _tag in entries:
+            tok.add_word(word, freq)
+        return tok
+
     # -- engine ------------------------------------------------------------------------------
     def _build(self) -> Any:
         entries: list[tuple[str, int | None, str | None]] = []

@@ -1,0 +1,99 @@
+"""The work each classifying process does, shared by the local (``batch``) and the Dask
+(``distributed``) engines: classify a list of texts without letting one bad row take the others
+down, join the result to its input chunk, and count what failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .model import ComplaintModel
+from .normalize import mask_pii
+from .pipeline import OUTPUT_COLUMNS, analyze_texts
+
+__all__ = ["classify_texts", "classify_chunk", "ClassifyResult", "BATCH_SIZE"]
+
+
+def _warm(model: ComplaintModel) -> ComplaintModel:
+    """Build everything that is built lazily (segmenter, lexicon matchers, n-gram tables,
+    normalization tables) once, so that forked workers inherit it ready."""
+    classify_texts(["送餐员态度很差，要求退款！", "酒店房間隔音太差 1234", ""], model)
+    return model
+
+
+@dataclass
+class ClassifyResult:
+    """What ``classify_file`` wrote: the rows, how many of them failed, and the first failure.
+
+    Examples
+    --------
+    >>> r = ClassifyResult()
+    >>> r.add(pd.DataFrame({"error": ["", "ValueError: bad"]}))
+    >>> r.rows, r.failed, r.first_failed_row, r.first_error
+    (2, 1, 2, 'ValueError: bad')
+    """
+
+    rows: int = 0
+    failed: int = 0
+    first_error: str = ""
+    first_failed_row: int | None = None  # 1-based data row of the first failure
+
+    def add(self, result: pd.DataFrame) -> None:
+        """Count one classified chunk (a frame with the ``error`` column)."""
+        bad = np.flatnonzero(result["error"].to_numpy() != "")
+        if len(bad) and not self.failed:
+            self.first_error = str(result["error"].iat[bad[0]])
+            self.first_failed_row = self.rows + int(bad[0]) + 1
+        self.failed += len(bad)
+        self.rows += len(result)
+
+
+def _failed_row(message: str) -> dict[str, Any]:
+    row: dict[str, Any] = {c: "" for c in OUTPUT_COLUMNS}
+    row.update(cause="other", cause_zh="其他", causes="other", cause_score=0.0, motive="none",
+               motive_respect=0.0, motive_compensation=0.0, motive_venting=0.0, risk_level="low",
+               evidence="not analysed: see the error column")
+    row["error"] = message
+    return row
+
+
+#: texts analysed together inside a chunk: bounds the feature matrices (memory) while
+#: keeping the per-batch overheads small; results do not depend on it (rows are independent)
+BATCH_SIZE = 5000
+
+
+def classify_texts(texts: list[Any], model: ComplaintModel, *, batch_size: int = BATCH_SIZE) -> pd.DataFrame:
+    """``analyze_texts`` plus an ``error`` column; a failing row never takes the others down."""
+    texts = list(texts)
+    if batch_size and len(texts) > batch_size:
+        parts = [classify_texts(texts[i:i + batch_size], model, batch_size=0)
+                 for i in range(0, len(texts), batch_size)]
+        return pd.concat(parts, ignore_index=True)
+    try:
+        out = analyze_texts(texts, model=model)
+        out["error"] = ""
+        return out
+    except Exception:  # isolate the failing row(s) and keep going
+        rows = []
+        for text in texts:
+            try:
+                one = analyze_texts([text], model=model).iloc[0].to_dict()
+                one["error"] = ""
+            except Exception as err:
+                one = _failed_row(f"{type(err).__name__}: {err}"[:300])
+            rows.append(one)
+        return pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, "error"])
+
+
+def classify_chunk(chunk: pd.DataFrame, result: pd.DataFrame, *, mask_input: bool = False) -> pd.DataFrame:
+    """Join a classified ``result`` to its input ``chunk`` (all input columns kept, untouched)."""
+    text_col = chunk.attrs.get("text_col")
+    base = chunk.drop(columns=[c for c in (*OUTPUT_COLUMNS, "error") if c in chunk.columns])
+    if mask_input and text_col in base.columns:
+        base = base.assign(**{text_col: [mask_pii(t) if isinstance(t, str) else t for t in base[text_col]]})
+    result = result.set_axis(base.index)
+    return pd.concat([base, result], axis=1)
