@@ -13,6 +13,7 @@ import pickle
 import random
 import re
 import unicodedata
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -134,9 +135,25 @@ class RefPrepared(Prepared):
         key = ("ref-features", id(vec))
         if key not in self._cache:
             dense = np.log1p(np.hstack([self.cue_counts(vec.lexicon), self.style()])) * vec.cue_scale
-            self._cache[key] = sp.hstack([ref_tfidf(vec.word_, self.tokens), ref_tfidf(vec.char_, self.norm),
-                                          sp.csr_matrix(dense)], format="csr")
+            blocks = [ref_tfidf(vec.word_, self.tokens), ref_tfidf(vec.char_, self.norm), sp.csr_matrix(dense)]
+            if vec.emb_ is not None:  # checked against its own row-by-row reference below
+                blocks.append(sp.csr_matrix(vec.emb_.transform(self) * vec.embedding_scale))
+            self._cache[key] = sp.hstack(blocks, format="csr")
         return self._cache[key]
+
+
+def ref_word_vectors(wv, tokens):
+    """Each text's vector row by row: words weighted by (1 + log count) x IDF, summed, normalized."""
+    index = {w: i for i, w in enumerate(wv.words)}
+    out = np.zeros((len(tokens), wv.dim))
+    for r, doc in enumerate(tokens):
+        counts = Counter(t for t in doc.split() if t in index)
+        total = np.zeros(wv.dim)
+        for word, n in counts.items():
+            total += (1 + np.log(n)) * wv.idf[index[word]] * wv.vectors[index[word]].astype(np.float64)
+        norm = np.linalg.norm(total)
+        out[r] = total / norm if norm else total
+    return out
 
 
 def ref_top_terms(model, prepared, pred_idx, k=2):
@@ -179,7 +196,11 @@ def ref_analyze(texts, model):
     for i in range(n):
         cues, text = cue_lists[i], prepared.norm[i]
         if not usable[i]:
-            reason = "empty text" if not text.strip() else "no words to analyse (only symbols or numbers)"
+            words = [t for t in prepared.tokens[i].split() if t not in ("<PHONE>", "<IDNUM>", "<CARD>", "<EMAIL>",
+                                                                        "<ORDER>", "<NUMBER>")]
+            verdict = bool(words) and any(ch.isalpha() for w in words for ch in w)
+            reason = ("empty text" if not text.strip() else "no complaint content (only a verdict such as 差评)"
+                      if verdict else "no words to analyse (only symbols or numbers)")
             level.append("low")
             flags_col.append("")
             evidence.append(f"no usable text: {reason}")
@@ -445,6 +466,10 @@ def test_vectorizer_matches_reference_features(model, texts20k):
     assert np.array_equal(fast.cue_counts(vec.lexicon), ref.cue_counts(vec.lexicon))
     assert np.array_equal(fast.style(), ref.style())
     assert same_csr(fast.features(vec), ref.features(vec))
+    assert vec.emb_ is not None  # the bundled model has the word-vector block
+    emb = vec.emb_.transform(fast)
+    assert np.allclose(emb, ref_word_vectors(vec.emb_, ref.tokens), rtol=1e-5, atol=1e-6)
+    assert (np.abs(np.linalg.norm(emb, axis=1) - 1) < 1e-9).mean() > 0.99  # unit vectors (0 for no known word)
 
 
 # -- whole analysis --------------------------------------------------------------------------------

@@ -53,17 +53,12 @@ def test_demand_patterns_match_as_the_grouped_form_does(negative_reviews):
     plain grouped form finds, in the same order, on every real review."""
     import re
 
-    from complaintmine.motives import _DEMANDS
+    from complaintmine.motives import _ALONE, _DEMANDS, _LEADS, _REMEDIES
     from complaintmine.normalize import normalize_many
 
-    lead = ("(?:强烈要求|要求|希望|请|必须|应该|应当|给我|我要|要你们|申请|坚持|让你们|让商家|让他们|让我司"
-            "|让商场)")
-    grouped = {
-        "compensation": re.compile(
-            lead + r"[^。!?;]{0,12}?(?:退款|退钱|退货|换货|赔偿|补偿|赔|补发|重新送|重送|重做|维修|修好|免单|退还"
-            r"|返还|补差价|换|送过去|送来)|退一赔|假一赔|一分钱不加|不加钱"),
-        "respect": re.compile(lead + r"[^。!?;]{0,12}?(?:道歉|说法|解释|交代|经理|负责人|领导|尊重)"),
-    }
+    lead = "(?:" + "|".join(_LEADS) + ")"
+    grouped = {m: re.compile("|".join([lead + rf"[^。!?;]{{0,12}}?(?:{_REMEDIES[m]})", *_ALONE[m]]))
+               for m in _REMEDIES}
     texts = normalize_many(negative_reviews["text"]) + ["强烈要求退款", "要求你们经理道歉", "假一赔十，不加钱"]
     for motive, pattern in grouped.items():
         found = [pattern.findall(t) for t in texts]

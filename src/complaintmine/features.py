@@ -35,7 +35,7 @@ from .lexicon import Cue, Lexicon, default_lexicon
 from .normalize import normalize_many
 from .tokenize import Tokenizer
 
-__all__ = ["Prepared", "prepare", "ComplaintVectorizer", "STYLE_FEATURES"]
+__all__ = ["Prepared", "prepare", "ComplaintVectorizer", "WordVectors", "default_word_vectors", "STYLE_FEATURES"]
 
 #: names of the style columns appended after the cue counts
 STYLE_FEATURES = ("exclaim", "exclaim_run", "question", "question_run", "length")
@@ -91,8 +91,10 @@ class Prepared:
 
     def usable(self) -> np.ndarray:
         """True where a text has words to analyse: a token with a letter (Chinese or Latin), not
-        counting PII placeholders. Empty texts and texts of only numbers, symbols or combining
-        marks are not usable (they get cause ``other`` and motive ``none``)."""
+        counting PII placeholders, that is more than a bare verdict (``VERDICT_WORDS``: 差评,
+        垃圾, 太差 ...). Empty texts, texts of only numbers, symbols or combining marks, and
+        verdicts alone ("差评！！！") are not usable: they get cause ``other``, motive ``none``
+        and risk ``low``."""
         if "usable" not in self._cache:
             self._cache["usable"] = np.array([_has_words(t) for t in self.tokens], dtype=bool)
         return self._cache["usable"]
@@ -123,13 +125,24 @@ class Prepared:
 
 
 _PLACEHOLDERS = re.compile(r"<(?:EMAIL|ORDER|IDNUM|CARD|PHONE|NUMBER)>")
+#: verdicts that say nothing about what went wrong: a text of only these ("差评！！！") has no cause
+VERDICT_WORDS = frozenset(
+    "差评 中评 垃圾 很差 太差 差 极差 超差 非常差 差差 差差差 不好 很不好 太不好 失望 很失望 太失望 非常失望 "
+    "一般 一般般 无语 呵呵 坑 坑爹 不满意 很不满意 非常不满意 不推荐 吐槽 投诉 负分 零分 一星 难用 不行".split())
 
 
 def _has_words(tokens: str) -> bool:
-    if not tokens:
-        return False
+    return not unusable_reason(tokens)
+
+
+def unusable_reason(tokens: str) -> str:
+    """Why a text (its space-joined tokens) has nothing to analyse, or ``""`` when it has."""
     text = _PLACEHOLDERS.sub("", tokens) if "<" in tokens else tokens
-    return any(ch.isalpha() for ch in text)
+    if not any(ch.isalpha() for ch in text):
+        return "no words to analyse (only symbols or numbers)"
+    if all(t in VERDICT_WORDS for t in text.split()):
+        return "no complaint content (only a verdict such as 差评)"
+    return ""
 
 
 def prepare(texts: Any, tokenizer: Tokenizer | None = None) -> Prepared:
@@ -483,8 +496,65 @@ def _pack_chars(term: str) -> int:
     return key
 
 
+class WordVectors:
+    """Word vectors and word weights: a text's vector is the IDF-weighted mean of its words'.
+
+    Parameters
+    ----------
+    words : list of str
+    vectors : ndarray, shape (len(words), dim)
+    idf : ndarray, shape (len(words),)
+        Weight of each word (IDF over the texts the vectors were trained on).
+
+    Examples
+    --------
+    >>> wv = default_word_vectors()
+    >>> wv.transform(prepare(["信号太差，经常断网"])).shape
+    (1, 100)
+    """
+
+    def __init__(self, words: list[str], vectors: np.ndarray, idf: np.ndarray) -> None:
+        self.words = list(words)
+        self.vectors = np.asarray(vectors)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.words) or len(self.idf) != len(self.words):
+            from .errors import ModelFileError
+
+            raise ModelFileError(
+                f"word vectors of {len(self.words)} words have vectors of shape {self.vectors.shape} and "
+                f"{len(self.idf)} weights; retrain the model")
+        self._tfidf = _Tfidf("word", (1, 1), self.words, self.idf)
+        self._dense = self.vectors.astype(np.float32)
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def transform(self, prepared: Prepared) -> np.ndarray:
+        """One L2-normalized vector per text (zeros for a text with no known word)."""
+        weights = self._tfidf.transform(prepared.tokens, prepared.token_lists())
+        out = np.asarray(weights @ self._dense, dtype=np.float64)
+        norm = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norm, out=np.zeros_like(out), where=norm > 0)
+
+
+_WORD_VECTORS: WordVectors | None = None
+
+
+def default_word_vectors() -> WordVectors:
+    """The bundled word vectors (``scripts/train_embeddings.py``), loaded once."""
+    global _WORD_VECTORS
+    if _WORD_VECTORS is None:
+        from importlib import resources
+
+        ref = resources.files("complaintmine").joinpath("resources", "word_vectors.npz")
+        with ref.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
+            _WORD_VECTORS = WordVectors(data["words"].tolist(), data["vectors"], data["idf"])
+    return _WORD_VECTORS
+
+
 class ComplaintVectorizer:
-    """Word and character TF-IDF plus cue-lexicon and style features.
+    """Word and character TF-IDF plus cue-lexicon, style and word-vector features.
 
     Parameters
     ----------
@@ -498,23 +568,39 @@ class ComplaintVectorizer:
         Weight of the (log-scaled) cue and style block relative to the TF-IDF blocks.
     lexicon : Lexicon, optional
         Cue lexicon; the bundled one by default.
+    embeddings : WordVectors, "bundled" or None, default "bundled"
+        Word vectors for a dense block of each text's mean word vector (``emb:`` features):
+        the bundled ones, trained on ~100,000 unlabelled reviews and complaints, carry what
+        words mean into industries the labels do not cover. None leaves the block out.
+    embedding_scale : float, default 0.5
+        Weight of the word-vector block relative to the TF-IDF blocks.
     """
 
     def __init__(self, *, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (1, 3),
                  min_df: int = 2, max_features: int = 40000, cue_scale: float = 0.5,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, embeddings: WordVectors | str | None = "bundled",
+                 embedding_scale: float = 0.5) -> None:
         self.word_ngrams = tuple(word_ngrams)
         self.char_ngrams = tuple(char_ngrams)
         self.min_df = min_df
         self.max_features = max_features
         self.cue_scale = cue_scale
         self.lexicon = lexicon or default_lexicon()
+        self.embeddings = embeddings
+        self.embedding_scale = embedding_scale
         self.word_: _Tfidf | None = None
         self.char_: _Tfidf | None = None
+        self.emb_: WordVectors | None = None
 
     def fit(self, prepared: Prepared) -> ComplaintVectorizer:
         self.word_ = _Tfidf.fit(prepared.tokens, "word", self.word_ngrams, self.min_df, self.max_features)
         self.char_ = _Tfidf.fit(prepared.norm, "char", self.char_ngrams, self.min_df, self.max_features)
+        if self.embeddings is None or isinstance(self.embeddings, WordVectors):
+            self.emb_ = self.embeddings
+        elif self.embeddings == "bundled":
+            self.emb_ = default_word_vectors()
+        else:
+            raise ValueError(f"embeddings must be 'bundled', a WordVectors or None, got {self.embeddings!r}")
         return self
 
     @property
@@ -530,16 +616,17 @@ class ComplaintVectorizer:
             from .errors import NotFittedError
 
             raise NotFittedError("this ComplaintVectorizer is not fitted yet; call fit first")
-        return sp.hstack(
-            [self.word_.transform(prepared.tokens, prepared.token_lists()), self.char_.transform(prepared.norm),
-             sp.csr_matrix(self.dense(prepared))],
-            format="csr",
-        )
+        blocks = [self.word_.transform(prepared.tokens, prepared.token_lists()), self.char_.transform(prepared.norm),
+                  sp.csr_matrix(self.dense(prepared))]
+        if self.emb_ is not None:
+            blocks.append(sp.csr_matrix(self.emb_.transform(prepared) * self.embedding_scale))
+        return sp.hstack(blocks, format="csr")
 
     def feature_names(self) -> list[str]:
         assert self.word_ is not None and self.char_ is not None
+        emb = [f"emb:{i}" for i in range(self.emb_.dim)] if self.emb_ is not None else []
         return ([f"word:{t}" for t in self.word_.vocabulary] + [f"char:{t}" for t in self.char_.vocabulary]
-                + self.dense_names)
+                + self.dense_names + emb)
 
     # -- plain-data state (see complaintmine.modelio) ----------------------------------------
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -548,13 +635,22 @@ class ComplaintVectorizer:
                 "min_df": self.min_df, "max_features": self.max_features, "cue_scale": self.cue_scale,
                 "lexicon": self.lexicon.to_dict(), "word_vocab": self.word_.vocabulary,
                 "char_vocab": self.char_.vocabulary}
-        return meta, {"word_idf": self.word_.idf, "char_idf": self.char_.idf}
+        arrays = {"word_idf": self.word_.idf, "char_idf": self.char_.idf}
+        if self.emb_ is not None:  # the model carries its own copy: it reads the same after an upgrade
+            meta.update(emb_words=self.emb_.words, embedding_scale=self.embedding_scale)
+            arrays.update(emb_vectors=self.emb_.vectors.astype(np.float16), emb_idf=self.emb_.idf.astype(np.float32))
+        return meta, arrays
 
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> ComplaintVectorizer:
+        emb = None
+        if "emb_words" in meta:  # model files from before word vectors have none
+            emb = WordVectors(meta["emb_words"], arrays["emb_vectors"], arrays["emb_idf"])
         vec = cls(word_ngrams=tuple(meta["word_ngrams"]), char_ngrams=tuple(meta["char_ngrams"]),
                   min_df=meta["min_df"], max_features=meta["max_features"], cue_scale=meta["cue_scale"],
-                  lexicon=Lexicon(meta["lexicon"]))
+                  lexicon=Lexicon(meta["lexicon"]), embeddings=emb,
+                  embedding_scale=meta.get("embedding_scale", 0.5))
         vec.word_ = _Tfidf("word", vec.word_ngrams, meta["word_vocab"], arrays["word_idf"])
         vec.char_ = _Tfidf("char", vec.char_ngrams, meta["char_vocab"], arrays["char_idf"])
+        vec.emb_ = emb
         return vec

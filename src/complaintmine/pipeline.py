@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .features import Prepared, prepare
+from .features import Prepared, prepare, unusable_reason
 from .io import resolve_text_column
 from .model import ComplaintModel, load_model
 from .risk import STRONG_VENTING, risk_level
@@ -121,7 +121,7 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     for i, (cues, norm, code, bits) in enumerate(zip(cue_lists, prepared.norm, primary.tolist(),
                                                       flag_bits.tolist())):
         if not usable[i]:
-            reason = "empty text" if not norm.strip() else "no words to analyse (only symbols or numbers)"
+            reason = "empty text" if not norm.strip() else unusable_reason(prepared.tokens[i])
             rows_level.append("low")
             rows_flags.append("")
             rows_evidence.append(f"no usable text: {reason}")
