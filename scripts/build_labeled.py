@@ -71,7 +71,8 @@ def _weak_columns(manifest: pd.DataFrame) -> pd.DataFrame:
                 "date": "source_date"}
         weak.append(src[["id"] + [c for c in cols if c in src.columns]].rename(columns=cols))
     if not weak:  # a clone without ../shared keeps the weak columns already in labeled.csv
-        return pd.DataFrame({"id": manifest["id"]})
+        old = pd.read_csv(OUT / "labeled.csv", dtype=str, keep_default_na=False)
+        return old[["id"] + [c for c in old.columns if c.startswith("source_")]]
     return pd.concat(weak, ignore_index=True)
 
 
