@@ -105,3 +105,45 @@ def test_tokenize_accepts_raw_text_as_users_pass_it():
     assert cm.tokenize("商場客戶投訴") == cm.tokenize(cm.normalize("商場客戶投訴"), normalized=True)
     # full-width text and personal numbers are handled as in the pipeline
     assert "<PHONE>" in cm.tokenize("送餐員電話１３８１２３４５６７８，態度太差")
+
+
+def test_estimators_have_a_public_decision_contract():
+    from complaintmine.datasets import load_labeled
+    from complaintmine.features import prepare
+
+    model = cm.load_model()
+    texts = load_labeled().sample(300, random_state=4)["text"].tolist()
+    prepared = prepare(texts, model.tokenizer)
+    cause = model.causes.decide(prepared)
+    assert cause.primary.tolist() == model.causes.predict(texts).tolist()
+    assert cause.causes == model.causes.predict_multilabel(texts)
+    assert (cause.score == cause.proba.max(axis=1)).mean() > 0.95  # the primary is the most probable
+    motive = model.motives.decide(prepared)
+    assert motive.primary.tolist() == model.motives.predict(texts).tolist()
+    assert (motive.scores == model.motives.predict_proba(texts)).all()
+    assert motive.score_of("no such motive").shape == (300,)
+
+
+def test_the_pipeline_and_evaluation_use_no_private_estimator_method():
+    import ast
+    from pathlib import Path
+
+    for name in ("pipeline.py", "evaluation.py"):
+        tree = ast.parse((Path(cm.__file__).parent / name).read_text(encoding="utf-8"))
+        private = sorted({node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                          and isinstance(node.value, ast.Name) and node.value.id in ("clf", "est", "lex", "rules")
+                          and node.attr.startswith("_")})
+        assert private == [], f"{name} calls {private}"
+
+
+def test_risk_owns_the_flag_rule():
+    from complaintmine.features import prepare
+    from complaintmine.lexicon import default_lexicon
+    from complaintmine.risk import flags_of_bits, risk_flag_bits
+
+    texts = ["再不解决我就投诉到12315，还要找媒体曝光", "吃出一根头发", "送餐太慢"]
+    bits = risk_flag_bits(prepare(texts), default_lexicon(), [["delivery"], ["safety_health"], ["delivery"]])
+    assert [flags_of_bits(b) for b in bits.tolist()] == [["media", "regulator"], ["safety"], []]
+    frame = cm.flag_risks(texts, causes=["delivery", "safety_health", "delivery"])
+    assert frame["risk_flags"].tolist() == ["media;regulator", "safety", ""]
+    assert frame["risk_level"].tolist() == ["high", "high", "low"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,43 @@ from .lexicon import Lexicon, as_lexicon
 from .taxonomy import CAUSES, parse_codes
 from .tokenize import Tokenizer
 
-__all__ = ["CauseClassifier"]
+__all__ = ["CauseClassifier", "CauseDecision"]
+
+
+@dataclass(frozen=True)
+class CauseDecision:
+    """What ``CauseClassifier.decide`` found for a batch of texts.
+
+    Attributes
+    ----------
+    classes : ndarray of str
+        Cause codes, the column order of ``proba`` and ``label_proba``.
+    proba : ndarray, shape (n, n_classes)
+        Probability of each class being the primary cause.
+    primary : ndarray of str
+        The primary cause of each text (``other`` for a text with nothing to analyse).
+    label_proba : ndarray, shape (n, n_classes)
+        Probability that each cause applies at all (multi-label).
+    causes : list of list of str
+        All causes of each text, primary first.
+    """
+
+    classes: np.ndarray
+    proba: np.ndarray
+    primary: np.ndarray
+    label_proba: np.ndarray
+    causes: list[list[str]]
+
+    @property
+    def primary_index(self) -> np.ndarray:
+        """Column of each text's primary cause in ``proba``."""
+        index = {c: i for i, c in enumerate(self.classes)}
+        return np.array([index[c] for c in self.primary], dtype=np.int64)
+
+    @property
+    def score(self) -> np.ndarray:
+        """Probability of each text's primary cause."""
+        return self.proba[np.arange(len(self.primary)), self.primary_index]
 
 
 class CauseClassifier(ClassifierMixin, BaseEstimator):
@@ -182,9 +219,30 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
             out[:, index[c]] = p[:, j]
         return out
 
-    def _linear_models(self) -> list[Any]:
-        """The linear models ``_proba`` and ``_label_proba`` apply to ``vectorizer_``'s features."""
+    def linear_models(self) -> list[Any]:
+        """The linear models ``decide`` applies to ``vectorizer_``'s features (none in lexicon
+        mode); a caller that shares the features can compute their products at once
+        (``Prepared.share_products``)."""
         return [] if self.mode == "lexicon" else [self.primary_, self.multilabel_]
+
+    def decide(self, X: Any) -> CauseDecision:
+        """Primary cause, probabilities and all causes of each text, in one pass.
+
+        ``X``: texts, or a ``Prepared`` batch (shared with a ``MotiveEstimator``).
+
+        Examples
+        --------
+        >>> d = CauseClassifier.from_lexicon().decide(["房间隔音太差，空调也坏了"])
+        >>> d.primary.tolist(), d.causes
+        (['facilities_environment'], [['facilities_environment']])
+        """
+        self._check_fitted()
+        prepared = self._prepare(X)
+        proba = self._proba(prepared)
+        primary = self._predict_prepared(prepared, proba)
+        label_proba = self._label_proba(prepared)
+        return CauseDecision(np.asarray(self.classes_), proba, primary, label_proba,
+                             self._multilabel(primary, label_proba))
 
     def _proba(self, prepared: Prepared) -> np.ndarray:
         if self.mode == "lexicon":

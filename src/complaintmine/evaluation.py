@@ -126,7 +126,7 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
     y_cause = [c[0] for c in true_causes]
     clf = model.causes
     cause_labels = sorted(set(clf.classes_) | set(y_cause))
-    pred_cause = clf._predict_prepared(prepared, clf._proba(prepared))
+    pred_cause = clf.decide(prepared).primary
     report: dict[str, Any] = {"n": len(frame), "cause": classification_report(y_cause, pred_cause,
                                                                              labels=cause_labels, n_boot=n_boot)}
     est = model.motives
@@ -134,8 +134,8 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
     if has_motives:
         true_m = [parse_codes(v) for v in frame[motives_col]]
         y_motive = [m[0] if m else "none" for m in true_m]
-        scores = est._scores(prepared)
-        pred_m = est._primary(scores, prepared)
+        decision = est.decide(prepared)
+        scores, pred_m = decision.scores, decision.primary
         motive_labels = list(est.motives_) + ["none"]
         report["motive"] = classification_report(y_motive, pred_m, labels=motive_labels, n_boot=n_boot)
         report["motive_presence"] = _presence_report(true_m, scores, list(est.motives_), est.threshold)
@@ -146,7 +146,7 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
             y_cause, [maj_cause] * len(y_cause), labels=cause_labels, n_boot=0)["macro_f1"],
             "cause_label": maj_cause}}
         lex = CauseClassifier.from_lexicon()
-        lex_pred = lex._predict_prepared(prepared, lex._proba(prepared))
+        lex_pred = lex.decide(prepared).primary
         report["baselines"]["lexicon"] = {"cause_macro_f1": classification_report(
             y_cause, lex_pred, labels=cause_labels, n_boot=0)["macro_f1"]}
         if has_motives:
@@ -155,9 +155,8 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
                 y_motive, [maj_m] * len(y_motive), labels=motive_labels, n_boot=0)["macro_f1"]
             report["baselines"]["majority"]["motive_label"] = maj_m
             rules = MotiveEstimator.from_rules()
-            rs = rules._scores(prepared)
             report["baselines"]["lexicon"]["motive_macro_f1"] = classification_report(
-                y_motive, rules._primary(rs, prepared), labels=list(MOTIVES) + ["none"], n_boot=0)["macro_f1"]
+                y_motive, rules.decide(prepared).primary, labels=list(MOTIVES) + ["none"], n_boot=0)["macro_f1"]
     return report
 
 

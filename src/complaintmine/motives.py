@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from .lexicon import Lexicon, as_lexicon
 from .taxonomy import MOTIVES, parse_codes
 from .tokenize import Tokenizer
 
-__all__ = ["MotiveEstimator"]
+__all__ = ["MotiveEstimator", "MotiveDecision"]
 
 # explicit demands: a demand verb followed within a few characters by a remedy
 _LEADS = ("强烈要求", "要求", "希望", "请", "必须", "应该", "应当", "给我", "我要", "要你们", "申请", "坚持", "让你们",
@@ -46,6 +47,34 @@ _DEMANDS = {m: _demand_pattern(_REMEDIES[m], *_ALONE[m]) for m in _REMEDIES}
 _DEMAND_FLOOR = 0.6
 #: an explicit demand decides the primary motive unless another motive scores this much higher
 DEMAND_MARGIN = 0.25
+
+
+@dataclass(frozen=True)
+class MotiveDecision:
+    """What ``MotiveEstimator.decide`` found for a batch of texts.
+
+    Attributes
+    ----------
+    motives : list of str
+        Motive codes, the column order of ``scores``.
+    scores : ndarray, shape (n, len(motives))
+        Score in [0, 1] of each motive (rows need not sum to 1).
+    primary : ndarray of str
+        The primary motive of each text, or ``none``.
+    no_demand : ndarray of bool
+        Rows where no explicit-demand pattern matched (their evidence has no demand).
+    """
+
+    motives: list[str]
+    scores: np.ndarray
+    primary: np.ndarray
+    no_demand: np.ndarray
+
+    def score_of(self, motive: str) -> np.ndarray:
+        """The scores of one motive (zeros when the estimator has no such motive)."""
+        if motive in self.motives:
+            return self.scores[:, self.motives.index(motive)]
+        return np.zeros(len(self.primary))
 
 
 class MotiveEstimator(BaseEstimator):
@@ -168,16 +197,43 @@ class MotiveEstimator(BaseEstimator):
             prepared._cache[key] = out
         return prepared._cache[key]
 
-    def _linear_models(self) -> list[Any]:
-        """The linear model ``_scores`` applies to ``vectorizer_``'s features (none when rules alone score)."""
+    def linear_models(self) -> list[Any]:
+        """The linear model ``decide`` applies to ``vectorizer_``'s features (none when rules
+        alone score); see ``CauseClassifier.linear_models``."""
         return [self.model_] if float(self.rule_weight) < 1.0 and hasattr(self, "model_") else []
+
+    def decide(self, X: Any) -> MotiveDecision:
+        """Scores, primary motive and the rows without an explicit demand, in one pass.
+
+        Examples
+        --------
+        >>> d = MotiveEstimator.from_rules().decide(["质量太差了，要求退款！", "菜凉了"])
+        >>> d.primary.tolist(), d.no_demand.tolist()
+        (['compensation', 'none'], [False, True])
+        """
+        self._check_fitted()
+        prepared = prepare(X, self.tokenizer)
+        scores = self._scores(prepared)
+        demands = self._demand_counts(prepared)
+        cols = [self.motives_.index(m) for m in _DEMANDS if m in self.motives_]
+        if set(_DEMANDS) <= set(self.motives_):
+            no_demand = (demands[:, cols] == 0).all(axis=1)
+        else:  # a pattern was not counted: no shortcut
+            no_demand = np.zeros(len(prepared), dtype=bool)
+        return MotiveDecision(list(self.motives_), scores, self._primary(scores, prepared), no_demand)
+
+    def evidence_from(self, cues: list[Any], norm: str) -> dict[str, list[str]]:
+        """The evidence of one normalized text from its cues (``Prepared.cues``): explicit demands,
+        disrespect / status cues and intensity cues. Pass ``norm=""`` when the text holds no
+        demand (``MotiveDecision.no_demand``) to skip the demand patterns."""
+        return self._evidence_from(cues, norm)
 
     def _scores(self, prepared: Prepared) -> np.ndarray:
         rules = self._rule_scores(prepared)
         demands = self._demand_counts(prepared)
         floor = np.where(demands > 0, _DEMAND_FLOOR + 0.3 * (1 - np.exp(-(demands - 1))), 0.0)
         w = float(self.rule_weight)
-        if not self._linear_models():
+        if not self.linear_models():
             return np.maximum(rules, floor)
         p = np.zeros_like(rules)
         learned = self.model_.proba_of(prepared.product(self.vectorizer_, self.model_))

@@ -11,8 +11,7 @@ import pandas as pd
 from .features import Prepared, prepare, unusable_reason
 from .io import resolve_text_column
 from .model import ComplaintModel, load_model
-from .risk import STRONG_VENTING, risk_level
-from .taxonomy import RISK_FLAGS
+from .risk import STRONG_VENTING, flags_of_bits, risk_flag_bits, risk_level
 
 __all__ = ["analyze", "analyze_texts", "result_meta", "OUTPUT_COLUMNS"]
 
@@ -80,31 +79,21 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
         raise ValueError("the model needs both a cause classifier and a motive estimator")
     vec = getattr(clf, "vectorizer_", None)
     if vec is not None:  # the linear models that read the same features: one sparse product
-        shared = est._linear_models() if getattr(est, "vectorizer_", None) is vec else []
-        prepared.share_products(vec, clf._linear_models() + shared)
-    proba = clf._proba(prepared)
-    primary = clf._predict_prepared(prepared, proba)
-    index = {c: i for i, c in enumerate(clf.classes_)}
-    pred_idx = np.array([index[c] for c in primary], dtype=np.int64)
-    causes = clf._multilabel(primary, clf._label_proba(prepared))
-    scores = est._scores(prepared)
-    motive = est._primary(scores, prepared)
-    mcol = {mname: (scores[:, est.motives_.index(mname)] if mname in est.motives_ else np.zeros(n))
-            for mname in ("respect", "compensation", "venting")}
+        shared = est.linear_models() if getattr(est, "vectorizer_", None) is vec else []
+        prepared.share_products(vec, clf.linear_models() + shared)
+    cause = clf.decide(prepared)
+    motive_d = est.decide(prepared)
+    primary, causes, proba = cause.primary, cause.causes, cause.proba
+    pred_idx = cause.primary_index
+    motive = motive_d.primary
+    mcol = {mname: motive_d.score_of(mname) for mname in ("respect", "compensation", "venting")}
 
     lex = clf.lexicon_
     cue_lists = prepared.cues(lex)
-    # risk flags straight from the cue counts: a flag is set when a cue of its group was found
     counts = prepared.cue_counts(lex)
     columns = {c: i for i, c in enumerate(lex.columns)}
-    flag_bits = np.zeros(n, dtype=np.int64)
-    for j, f in enumerate(RISK_FLAGS):
-        if f"risks:{f}" in columns:
-            flag_bits |= (counts[:, columns[f"risks:{f}"]] > 0).astype(np.int64) << j
-    # a safety-related cause sets the safety flag
-    safety = 1 << RISK_FLAGS.index("safety")
-    flag_bits |= np.array(["safety_health" in c for c in causes], dtype=np.int64) * safety
-    demand_free = _no_demand(est, prepared)
+    flag_bits = risk_flag_bits(prepared, lex, causes)
+    demand_free = motive_d.no_demand
     # rows with no demand and no motive cue: _evidence_from has nothing to report for them
     motive_cols = [columns[c] for c in _MOTIVE_GROUPS if c in columns]
     no_motive_evidence = (demand_free & ~(counts[:, motive_cols] > 0).any(axis=1)).tolist()
@@ -128,7 +117,7 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
             continue
         risk = described.get((bits, strong[i]))
         if risk is None:
-            flags = [f for j, f in enumerate(RISK_FLAGS) if bits >> j & 1]
+            flags = flags_of_bits(bits)
             risk = described[bits, strong[i]] = (flags, risk_level(flags, venting[i]), ";".join(flags))
         flags = risk[0]
         rows_level.append(risk[1])
@@ -140,7 +129,7 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
         words = list(dict.fromkeys([c.term for c in cues if group in c.groups] + terms[i]))[:4]
         parts = [f"{head[1]}: {', '.join(words) if words else '(model)'}"]
         # the demand patterns found nothing in this text: no need to run them again
-        ev = _NO_EVIDENCE if no_motive_evidence[i] else est._evidence_from(cues, "" if no_demand[i] else norm)
+        ev = _NO_EVIDENCE if no_motive_evidence[i] else est.evidence_from(cues, "" if no_demand[i] else norm)
         if ev["demand"]:
             parts.append("诉求: " + ", ".join(ev["demand"][:3]))
         if ev["disrespect"]:
@@ -194,25 +183,8 @@ def _analyze_batched(texts: list[Any], model: ComplaintModel) -> pd.DataFrame:
 
 
 _NO_EVIDENCE: dict[str, list[str]] = {"demand": [], "disrespect": [], "intensity": []}
-#: the cue groups that ``MotiveEstimator._evidence_from`` reports
+#: the cue groups that ``MotiveEstimator.evidence_from`` reports
 _MOTIVE_GROUPS = ("motives:compensation", "motives:respect", "motives:venting")
-
-
-def _no_demand(est: Any, prepared: Prepared) -> np.ndarray:
-    """Rows in which none of the motive estimator's explicit-demand patterns matches.
-
-    Read from the demand counts that scoring already computed (and cached); all False (no
-    shortcut) when the estimator does not count every pattern that ``_evidence_from`` runs.
-    """
-    from .motives import _DEMANDS
-
-    n = len(prepared)
-    motives = list(getattr(est, "motives_", []))
-    if not set(_DEMANDS) <= set(motives) or not hasattr(est, "_demand_counts"):
-        return np.zeros(n, dtype=bool)
-    counts = est._demand_counts(prepared)
-    cols = [motives.index(m) for m in _DEMANDS]
-    return (counts[:, cols] == 0).all(axis=1)
 
 
 def analyze(df: pd.DataFrame, text_col: str | None = None, *,

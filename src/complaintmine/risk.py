@@ -11,7 +11,7 @@ from .features import Prepared, prepare
 from .lexicon import Lexicon, default_lexicon
 from .taxonomy import RISK_FLAGS
 
-__all__ = ["flag_risks", "risk_level", "STRONG_VENTING"]
+__all__ = ["flag_risks", "risk_level", "risk_flag_bits", "flags_of_bits", "STRONG_VENTING"]
 
 #: venting score from which a complaint counts as "strongly venting" (risk level medium)
 STRONG_VENTING = 0.8
@@ -33,18 +33,35 @@ def risk_level(flags: list[str], venting: float = 0.0) -> str:
     return "low"
 
 
+def risk_flag_bits(prepared: Prepared, lexicon: Lexicon, causes: list[list[str]] | None = None) -> np.ndarray:
+    """The escalation flags of each text as bits (bit ``j`` = ``RISK_FLAGS[j]``): a flag is set
+    when a cue of its lexicon group occurs; a ``safety_health`` cause sets ``safety``.
+
+    The one place that decides the flags (``flags_of_bits`` names them, ``risk_level`` grades them).
+    """
+    counts = prepared.cue_counts(lexicon)
+    columns = {c: i for i, c in enumerate(lexicon.columns)}
+    bits = np.zeros(len(prepared), dtype=np.int64)
+    for j, f in enumerate(RISK_FLAGS):
+        if f"risks:{f}" in columns:
+            bits |= (counts[:, columns[f"risks:{f}"]] > 0).astype(np.int64) << j
+    if causes is not None:
+        safety = 1 << RISK_FLAGS.index("safety")
+        bits |= np.array(["safety_health" in c for c in causes], dtype=np.int64) * safety
+    return bits
+
+
+def flags_of_bits(bits: int) -> list[str]:
+    """The flag names of ``risk_flag_bits``' value for one text, in ``RISK_FLAGS`` order."""
+    return [f for j, f in enumerate(RISK_FLAGS) if bits >> j & 1]
+
+
 def _flags(
     prepared: Prepared, lexicon: Lexicon, causes: list[list[str]] | None
 ) -> tuple[list[list[str]], list[list[str]]]:
-    counts = prepared.cue_counts(lexicon)
-    cols = {c: i for i, c in enumerate(lexicon.columns)}
-    idx = [cols.get(f"risks:{f}") for f in RISK_FLAGS]
     flags, evidence = [], []
-    for i, text in enumerate(prepared.norm):
-        row = [f for f, j in zip(RISK_FLAGS, idx) if j is not None and counts[i, j] > 0]
-        if causes is not None and "safety_health" in causes[i] and "safety" not in row:
-            row.insert(RISK_FLAGS.index("safety") if "safety" in RISK_FLAGS else len(row), "safety")
-            row = [f for f in RISK_FLAGS if f in row]
+    for text, bits in zip(prepared.norm, risk_flag_bits(prepared, lexicon, causes).tolist()):
+        row = flags_of_bits(bits)
         flags.append(row)
         if row:
             found = [c.term for c in lexicon.find(text) if any(g.startswith("risks:") for g in c.groups)]
