@@ -147,3 +147,15 @@ def test_risk_owns_the_flag_rule():
     frame = cm.flag_risks(texts, causes=["delivery", "safety_health", "delivery"])
     assert frame["risk_flags"].tolist() == ["media;regulator", "safety", ""]
     assert frame["risk_level"].tolist() == ["high", "high", "low"]
+
+
+def test_one_default_tokenizer_identity():
+    from complaintmine import analysis, features
+
+    dt = tokenize_mod.dt
+    assert dt.backend == "auto"
+    assert tokenize_mod.default_tokenizer() is dt
+    assert features._default_tokenizer() is dt and analysis._default_tokenizer() is dt
+    # the bundled model was trained with the same settings
+    assert cm.load_model().tokenizer.to_params() == dt.to_params()
+    assert cm.tokenize("送餐員態度太差") == dt.tokenize(cm.normalize("送餐員態度太差"))

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -38,7 +37,7 @@ from scipy import sparse, stats
 from .errors import ColumnError
 from .normalize import normalize
 from .taxonomy import CAUSES, MOTIVE_NAMES, MOTIVES, cause_name, parse_codes
-from .tokenize import Tokenizer
+from .tokenize import Tokenizer, default_tokenizer
 
 __all__ = [
     "add_tokens",
@@ -109,9 +108,10 @@ def _cause_order(codes: Iterable[str]) -> list[str]:
     return known + sorted(codes - set(known))
 
 
-@lru_cache(maxsize=1)
 def _default_tokenizer() -> Tokenizer:
-    return Tokenizer(backend="auto")
+    # the same tokenizer the default model segments with (a trained model owns its own:
+    # pass ``tokenizer=model.tokenizer``)
+    return default_tokenizer()
 
 
 def _keep_term(tok: str) -> bool:
@@ -121,7 +121,7 @@ def _keep_term(tok: str) -> bool:
 def _tokens(df: pd.DataFrame, text_col: str | None = None, tokenizer: Tokenizer | None = None,
             exclude: Iterable[str] = ()) -> list[list[str]]:
     """Token lists per row: the ``tokens`` column when present (space-joined or lists), else
-    normalize and tokenize ``text_col`` with ``tokenizer`` (default: ``Tokenizer(backend="auto")``).
+    normalize and tokenize ``text_col`` with ``tokenizer`` (default: ``complaintmine.tokenize.dt``).
     Placeholders (``<PHONE>`` ...), numbers, punctuation and the ``exclude`` words are dropped."""
     drop = frozenset(exclude)
     if "tokens" in df.columns:
@@ -202,7 +202,7 @@ def add_tokens(df: pd.DataFrame, *, text_col: str | None = None, tokenizer: Toke
     text_col : str, optional
         Text column; default ``df.attrs["text_col"]`` when set, else ``"text"``.
     tokenizer : Tokenizer, optional
-        Default ``Tokenizer(backend="auto")``.
+        Default: the module default ``complaintmine.tokenize.dt``.
 
     Examples
     --------
@@ -585,7 +585,7 @@ def class_tfidf(df: pd.DataFrame, *, cause_col: str = "cause", text_col: str | N
     text_col : str, optional
         Default ``df.attrs["text_col"]`` or ``"text"``.
     tokenizer : Tokenizer, optional
-        Default ``Tokenizer(backend="auto")``.
+        Default: the module default ``complaintmine.tokenize.dt``.
     min_df : int, default 3
         Ignore words in fewer complaints.
     exclude : iterable of str, default FUNCTION_WORDS
@@ -636,7 +636,7 @@ def distinctive_terms(df: pd.DataFrame, *, cause_col: str = "cause", text_col: s
     top : int, default 15
         Words per cause.
     tokenizer : Tokenizer, optional
-        Default ``Tokenizer(backend="auto")`` (the project's jieba + complaint dictionary).
+        Default: the module default ``complaintmine.tokenize.dt`` (the project's jieba + complaint dictionary).
     min_df : int, default 3
         Ignore words in fewer complaints.
     min_lift : float, default 1.0

@@ -33,7 +33,7 @@ from . import _kernels
 from ._linear import products
 from .lexicon import Cue, Lexicon, default_lexicon
 from .normalize import normalize_many
-from .tokenize import Tokenizer
+from .tokenize import Tokenizer, default_tokenizer
 
 __all__ = ["Prepared", "prepare", "ComplaintVectorizer", "WordVectors", "default_word_vectors", "STYLE_FEATURES"]
 
@@ -175,14 +175,8 @@ def _lexicon_key(lexicon: Lexicon) -> Any:
     return key if isinstance(key, str) else id(lexicon)
 
 
-_TOKENIZER: Tokenizer | None = None
-
-
 def _default_tokenizer() -> Tokenizer:
-    global _TOKENIZER
-    if _TOKENIZER is None:
-        _TOKENIZER = Tokenizer(backend="auto")
-    return _TOKENIZER
+    return default_tokenizer()
 
 
 class _Tfidf:

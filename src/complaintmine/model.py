@@ -16,9 +16,9 @@ from .causes import CauseClassifier
 from .errors import ModelFileError
 from .features import ComplaintVectorizer
 from .motives import MotiveEstimator
-from .tokenize import Tokenizer
+from .tokenize import Tokenizer, default_tokenizer
 
-__all__ = ["ComplaintModel", "load_model", "save_model", "train_model", "DEFAULT_MODEL"]
+__all__ = ["ComplaintModel", "as_model", "load_model", "save_model", "train_model", "DEFAULT_MODEL"]
 
 #: file name of the default model under ``complaintmine/resources``
 DEFAULT_MODEL = "default_model.cmm"
@@ -72,6 +72,14 @@ def load_model(path: str | os.PathLike[str] | None = None) -> ComplaintModel:
     return _default() if path is None else _read(path)
 
 
+def as_model(model: ComplaintModel | str | os.PathLike[str] | None) -> ComplaintModel:
+    """The ``model`` argument of every entry point: a ``ComplaintModel`` as it is, a path loaded,
+    None for the bundled default (loaded once per process)."""
+    if isinstance(model, ComplaintModel):
+        return model
+    return load_model(model)
+
+
 def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Tokenizer | None = None,
                 cause_params: dict[str, Any] | None = None, motive_params: dict[str, Any] | None = None,
                 vectorizer_params: dict[str, Any] | None = None, info: dict[str, Any] | None = None,
@@ -96,7 +104,7 @@ def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Toke
     from .progress import progress_bar
     from .taxonomy import parse_codes
 
-    tok = tokenizer or Tokenizer(backend="auto")
+    tok = tokenizer or default_tokenizer()
     texts = texts if isinstance(texts, Prepared) else list(texts)
     causes = list(causes)
     with progress_bar("train", total=4 if motives is not None else 3, unit=" steps",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .features import Prepared, prepare, unusable_reason
 from .io import resolve_text_column
-from .model import ComplaintModel, load_model
+from .model import ComplaintModel, as_model
 from .risk import STRONG_VENTING, flags_of_bits, risk_flag_bits, risk_level
 
 __all__ = ["analyze", "analyze_texts", "result_meta", "OUTPUT_COLUMNS"]
@@ -20,12 +20,6 @@ OUTPUT_COLUMNS = (
     "cause", "cause_zh", "causes", "cause_score", "motive", "motive_respect", "motive_compensation",
     "motive_venting", "risk_level", "risk_flags", "evidence",
 )  # fmt: skip
-
-
-def _resolve_model(model: ComplaintModel | str | os.PathLike[str] | None) -> ComplaintModel:
-    if isinstance(model, ComplaintModel):
-        return model
-    return load_model(model)
 
 
 def _top_terms(model: ComplaintModel, prepared: Prepared, pred_idx: np.ndarray, k: int = 2) -> list[list[str]]:
@@ -71,7 +65,7 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
 
     Each text is normalized and tokenized once; cause, motive and risk share the result.
     """
-    m = _resolve_model(model)
+    m = as_model(model)
     prepared = texts if isinstance(texts, Prepared) else prepare(list(texts), m.tokenizer)
     n = len(prepared)
     clf, est = m.causes, m.motives
@@ -226,7 +220,7 @@ def analyze(df: pd.DataFrame, text_col: str | None = None, *,
     text_col = resolve_text_column(df, text_col, source="the frame")
     clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
     base = df.drop(columns=clash) if clash else df
-    result = _analyze_batched(df[text_col].tolist(), _resolve_model(model))
+    result = _analyze_batched(df[text_col].tolist(), as_model(model))
     result.index = df.index
     out = pd.concat([base, result], axis=1)
     out.attrs.update(df.attrs)

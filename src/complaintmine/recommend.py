@@ -96,7 +96,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
               top: int | None = 10, freq: str = "W", recent: int = 4, alpha: float = 0.05,
               trend_alpha: float = 0.01, weights: Mapping[str, float] | None = None, n_examples: int = 2,
               exclude: Sequence[str] = ("other",), text_col: str | None = None, cause_col: str = "cause",
-              ) -> pd.DataFrame:
+              tokenizer: Any = None) -> pd.DataFrame:
     """Rank improvement actions, one per cause, with the evidence a manager needs to act.
 
     **Ranking rule.** Each cause gets three components, all between 0 and 1, shown as columns:
@@ -143,6 +143,9 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     text_col : str, optional
         Text column for the examples (default ``df.attrs["text_col"]`` or ``"text"``).
     cause_col : str, default "cause"
+    tokenizer : Tokenizer, optional
+        Segmenter for choosing the examples; pass the classifying model's (``model.tokenizer``)
+        so that the words are the model's words (default ``complaintmine.tokenize.dt``).
 
     Returns
     -------
@@ -212,7 +215,8 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         examples = []
         if n_examples:
             examples = analysis.representative(df, cause=cause, n=n_examples, text_col=text_col,
-                                               cause_col=cause_col, max_chars=160)["text"].tolist()
+                                               cause_col=cause_col, max_chars=160,
+                                               tokenizer=tokenizer)["text"].tolist()
         high, safety = float(m["risk_high_share"]), float(m["safety_share"])
         growth = float(min(max(ratio - 1.0, 0.0), 1.0)) if emerging and np.isfinite(ratio) else (
             1.0 if emerging else 0.0)

@@ -174,6 +174,17 @@ def _file_mode(p: Path) -> int:
     return 0o666 & ~mask
 
 
+def _model_tokenizer(model: Any) -> Any:
+    """The segmenter of the classifying model, so that the report's words are its words."""
+    if model is None:
+        from .tokenize import default_tokenizer
+
+        return default_tokenizer()  # the bundled model's settings
+    from .model import as_model
+
+    return as_model(model).tokenizer
+
+
 def _prepare(df: pd.DataFrame, text_col: str | None, model: Any) -> pd.DataFrame:
     """Classify a raw export, or check and type the columns of an already classified one."""
     if not isinstance(df, pd.DataFrame):
@@ -292,7 +303,7 @@ def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
 
 
 def _trend_section(df: pd.DataFrame, date_col: str, dims: Sequence[str], freq: str, recent: int,
-                   emerging: pd.DataFrame) -> str:
+                   emerging: pd.DataFrame, tokenizer: Any = None) -> str:
     tr = analysis.trend(df, date_col, freq=freq)
     fig, ax = _figure(10, 4.6)
     plots.trend_lines(tr, emerging=emerging, ax=ax)
@@ -301,7 +312,7 @@ def _trend_section(df: pd.DataFrame, date_col: str, dims: Sequence[str], freq: s
     parts = [f"<section><h2>3. 趋势与新兴问题</h2><p>近期窗口：最近 {recent} 个周期（{_e(window)}），"
              "与此前的基线比较各原因占投诉的比例；单侧 Fisher 精确检验，"
              "Benjamini-Hochberg 校正（α=0.01）。</p>", _img(fig, "投诉原因趋势")]
-    terms = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, terms=True)
+    terms = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, terms=True, tokenizer=tokenizer)
     rows = [terms[terms["emerging"]]]
     for dim in dims:
         byd = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, by=dim)
@@ -374,6 +385,7 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
                   recent: int = 4, model: Any = None) -> str:
     """Return the report as an HTML string (see ``write_report`` for the parameters)."""
     data = _prepare(df, text_col, model)
+    tok = _model_tokenizer(model)
     dims = detect_dimensions(data) if dimensions is None else list(dimensions)
     analysis._require(data, *dims, *([date_col] if date_col else []))
     par = analysis.pareto(data)
@@ -388,13 +400,13 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
             date_col = None
     mix = analysis.motive_risk_mix(data)
     rec = recommend(data, dimensions=dims, date_col=date_col, top=top, freq=freq, recent=recent,
-                    text_col=text_col)
+                    text_col=text_col, tokenizer=tok)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     sections = [_summary(data, par, date_col, emerging), _pareto_section(par)]
     if dims:
         sections.append(_where_section(data, dims))
     if date_col:
-        sections.append(_trend_section(data, date_col, dims, freq, recent, emerging))
+        sections.append(_trend_section(data, date_col, dims, freq, recent, emerging, tok))
     elif trend_note:
         sections.append(trend_note)
     sections += [_mix_section(mix), _actions_section(rec)]

@@ -23,7 +23,7 @@ from typing import Any
 from ._resources import read_user_text, resource_lines
 from .errors import ModelFileError
 
-__all__ = ["Tokenizer", "tokenize", "domain_words", "stopwords", "available_backends"]
+__all__ = ["Tokenizer", "tokenize", "dt", "default_tokenizer", "domain_words", "stopwords", "available_backends"]
 
 _PLACEHOLDER = re.compile(r"(<(?:EMAIL|ORDER|IDNUM|CARD|PHONE|NUMBER)>)")
 _BACKENDS = ("jieba", "rjieba")
@@ -479,13 +479,20 @@ class _KeepCache(dict):  # type: ignore[type-arg]
         return value
 
 
-_default: Tokenizer | None = None
+#: the default tokenizer (as jieba's ``jieba.dt``): what ``prepare``, ``train_model``, the
+#: analysis functions and ``tokenize`` use when given none. Its segmenter is built on first use.
+dt = Tokenizer(backend="auto")
+
+
+def default_tokenizer() -> Tokenizer:
+    """The module default ``dt`` (``Tokenizer(backend="auto")``)."""
+    return dt
 
 
 def tokenize(text: str, *, normalized: bool = False) -> list[str]:
     """Tokenize one text as the pipeline does: normalize it (traditional → simplified,
-    full-width → half-width, personal numbers masked), then segment it with a lazily built
-    default ``Tokenizer()``.
+    full-width → half-width, personal numbers masked), then segment it with the default
+    tokenizer ``dt``.
 
     Parameters
     ----------
@@ -503,11 +510,8 @@ def tokenize(text: str, *, normalized: bool = False) -> list[str]:
     >>> tokenize("商場客戶投訴")
     ['商场', '客户', '投诉']
     """
-    global _default
-    if _default is None:
-        _default = Tokenizer()
     if not normalized:
         from .normalize import normalize
 
         text = normalize(text)
-    return _default.tokenize(text)
+    return dt.tokenize(text)
