@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_path
 from .errors import ModelFileError
 
 __all__ = ["save_bundle", "load_bundle", "FORMAT", "FORMAT_VERSION"]
@@ -60,18 +61,13 @@ def save_bundle(path: str | os.PathLike[str], meta: dict[str, Any], arrays: dict
         "arrays": {name: _digest(b) for name, b in blobs.items()},
     }
     manifest["checksum"] = _manifest_checksum(manifest)
-    tmp = p.with_name(f".{p.name}.partial")
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with atomic_path(p) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False))
             for name, blob in blobs.items():
                 zf.writestr(f"arrays/{name}.npy", blob)
-        os.replace(tmp, p)
     except OSError as err:
         raise ModelFileError(f"{p}: cannot write the model file ({err.strerror or err})") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return p
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from .atomic import commit, discard, new_temp
 from .errors import OutputError
 
 __all__ = ["TableWriter", "write_table", "check_output_path"]
@@ -69,16 +70,6 @@ def check_output_path(path: str | os.PathLike[str], *, inputs: tuple[str | os.Pa
     return p
 
 
-def _file_mode(p: Path) -> int:
-    """Mode of the finished file: the replaced file's, else 0o666 less the umask (as open() gives)."""
-    try:
-        return p.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
 class TableWriter:
     """Stream DataFrame chunks to ``path`` atomically (use as a context manager).
 
@@ -105,9 +96,7 @@ class TableWriter:
 
     def __enter__(self) -> TableWriter:
         try:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
-                                             dir=self.path.parent if str(self.path.parent) else ".")
-            os.close(fd)
+            self._tmp = new_temp(self.path)
             if self.format in ("csv", "tsv", "jsonl"):
                 self._fh = open(self._tmp, "wb")
                 if self.format in ("csv", "tsv"):  # a BOM, so that Excel shows Chinese correctly; readers strip it
@@ -121,8 +110,7 @@ class TableWriter:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
-        if self._tmp is not None and os.path.exists(self._tmp):
-            os.unlink(self._tmp)
+        discard(self._tmp)
         self._tmp = None
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -183,8 +171,7 @@ class TableWriter:
                         frame.to_excel(fh, index=False, engine="openpyxl")
                 elif self.format == "parquet" and self._parquet is None:
                     pd.DataFrame(columns=self._columns or []).to_parquet(self._tmp, index=False)
-                os.chmod(self._tmp, _file_mode(self.path))
-                os.replace(self._tmp, self.path)
+                commit(self._tmp, self.path)
                 self._tmp = None
         except OSError as err:
             raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None

@@ -27,7 +27,6 @@ import html
 import io
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import analysis, plots
+from .atomic import atomic_path
 from .errors import ColumnError, EmptyInputError, OutputError
 from .pipeline import OUTPUT_COLUMNS
 from .recommend import load_playbook, recommend
@@ -163,15 +163,6 @@ def _font_face(page: str) -> str:
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return ("@font-face{font-family:'cm-report-zh';font-style:normal;font-weight:400;"
             f"src:url(data:font/woff;base64,{data}) format('woff')}}")
-
-
-def _file_mode(p: Path) -> int:
-    """Mode for the new file: the existing file's, else the usual 0o666 less the umask."""
-    if p.exists():
-        return p.stat().st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def _model_tokenizer(model: Any) -> Any:
@@ -481,18 +472,11 @@ def write_report(df: pd.DataFrame, path: str | os.PathLike[str], *, title: str =
     p = _check_path(path)
     text = render_report(df, title=title, dimensions=dimensions, date_col=date_col, text_col=text_col,
                          top=top, freq=freq, recent=recent, model=model)
-    folder = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".partial", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with atomic_path(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        os.chmod(tmp, _file_mode(p))
-        os.replace(tmp, p)
     except OSError as err:
         raise OutputError(f"{p}: cannot write the report ({err.strerror or err}).") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return p
 
 
