@@ -21,8 +21,9 @@ from .io import iter_complaints, read_complaints
 from .model import ComplaintModel, load_model, train_model
 from .motives import MotiveEstimator
 from .normalize import normalize
-from .pipeline import OUTPUT_COLUMNS, analyze
+from .pipeline import analyze
 from .risk import flag_risks
+from .schema import OUTPUT_COLUMNS
 from .tokenize import Tokenizer, tokenize
 
 __all__ = [

@@ -152,7 +152,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
                 bar.disable = True
             for chunk, result in _results(chunks, model_path, jobs):
                 writer.write(classify_chunk(chunk, result, mask_input=mask_input))
-                tally.add(result)
+                tally.add(result, input_columns=chunk.columns)
                 bar.update(len(chunk))
     return tally
 

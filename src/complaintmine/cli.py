@@ -74,6 +74,10 @@ def _cmd_classify(args: argparse.Namespace) -> int:
             f"message in the error column). First error (data row {result.first_failed_row}): "
             f"{result.first_error}")
     print(f"wrote {result.rows} rows to {args.output}", file=sys.stderr)
+    if result.renamed:
+        from .schema import rename_note
+
+        print(f"complaintmine: note: {rename_note(result.renamed)}", file=sys.stderr)
     if result.failed:
         print(f"complaintmine: warning: {result.failed} of {result.rows} rows failed to classify (see the error "
               f"column); first error (data row {result.first_failed_row}): {result.first_error}", file=sys.stderr)

@@ -29,7 +29,8 @@ import pandas as pd
 
 from .errors import ColumnError
 from .model import ComplaintModel, load_model
-from .pipeline import OUTPUT_COLUMNS, _analyze_batched, result_meta
+from .pipeline import _analyze_batched
+from .schema import empty_result, join_result
 
 if TYPE_CHECKING:
     from .worker import ClassifyResult
@@ -74,21 +75,16 @@ def _resolve(model: Any) -> ComplaintModel:
 
 
 def _meta(input_meta: pd.DataFrame) -> pd.DataFrame:
-    """The empty frame that ``analyze`` returns for ``input_meta``: its columns (less any
-    clashing with the output columns, as ``analyze`` replaces those) then ``OUTPUT_COLUMNS``."""
-    clash = [c for c in OUTPUT_COLUMNS if c in input_meta.columns]
-    base = input_meta.drop(columns=clash) if clash else input_meta
-    return pd.concat([base.iloc[:0], result_meta().set_axis(base.index[:0])], axis=1)
+    """The empty frame that ``analyze`` returns for ``input_meta``: its columns (renamed where
+    they clash with the output columns, as ``analyze`` renames them) then ``OUTPUT_COLUMNS``."""
+    return join_result(input_meta.iloc[:0], empty_result())
 
 
 def _analyze_partition(part: pd.DataFrame, text_col: str, model: Any) -> pd.DataFrame:
     if len(part) == 0:
         return _meta(part)
-    clash = [c for c in OUTPUT_COLUMNS if c in part.columns]
-    base = part.drop(columns=clash) if clash else part
     result = _analyze_batched(part[text_col].tolist(), _resolve(model))
-    result.index = part.index
-    return pd.concat([base, result], axis=1)
+    return join_result(part, result)
 
 
 def analyze_dask(ddf: Any, text_col: str = "text", *, model: Any = None) -> Any:
@@ -192,7 +188,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
                     result = fut.result()
                     fut.release()
                     writer.write(classify_chunk(chunk, result, mask_input=mask_input))
-                    tally.add(result)
+                    tally.add(result, input_columns=chunk.columns)
                     bar.update(len(chunk))
 
             try:

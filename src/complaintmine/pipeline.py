@@ -12,14 +12,9 @@ from .features import Prepared, prepare, unusable_reason
 from .io import resolve_text_column
 from .model import ComplaintModel, as_model
 from .risk import STRONG_VENTING, flags_of_bits, risk_flag_bits, risk_level
+from .schema import OUTPUT_COLUMNS, join_result, result_frame
 
-__all__ = ["analyze", "analyze_texts", "result_meta", "OUTPUT_COLUMNS"]
-
-#: the columns ``analyze`` adds, in order
-OUTPUT_COLUMNS = (
-    "cause", "cause_zh", "causes", "cause_score", "motive", "motive_respect", "motive_compensation",
-    "motive_venting", "risk_level", "risk_flags", "evidence",
-)  # fmt: skip
+__all__ = ["analyze", "analyze_texts", "OUTPUT_COLUMNS"]
 
 
 def _top_terms(model: ComplaintModel, prepared: Prepared, pred_idx: np.ndarray, k: int = 2) -> list[list[str]]:
@@ -134,34 +129,8 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
             risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
             parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms or ["安全健康"])))
         rows_evidence.append(" | ".join(parts))
-    return _frame(primary, names, causes, proba[np.arange(n), pred_idx], motive, mcol, rows_level, rows_flags,
-                  rows_evidence)
-
-
-def _frame(primary: np.ndarray, names: dict[str, str], causes: list[list[str]], score: np.ndarray,
-           motive: np.ndarray, mcol: dict[str, np.ndarray], level: list[str], flags: list[str],
-           evidence: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "cause": primary.astype(str),
-        "cause_zh": [names.get(c, c) for c in primary],
-        "causes": [";".join(c) for c in causes],
-        "cause_score": score.round(4),
-        "motive": motive.astype(str),
-        "motive_respect": mcol["respect"].round(4),
-        "motive_compensation": mcol["compensation"].round(4),
-        "motive_venting": mcol["venting"].round(4),
-        "risk_level": level,
-        "risk_flags": flags,
-        "evidence": evidence,
-    })
-
-
-def result_meta() -> pd.DataFrame:
-    """An empty frame with the ``OUTPUT_COLUMNS`` and the dtypes ``analyze_texts`` gives them."""
-    one = np.array(["other"], dtype=object)
-    zero = np.zeros(1)
-    return _frame(one, {}, [["other"]], zero, np.array(["none"], dtype=object),
-                  {"respect": zero, "compensation": zero, "venting": zero}, ["low"], [""], [""]).iloc[:0]
+    return result_frame(primary, names, causes, proba[np.arange(n), pred_idx], motive, mcol, rows_level,
+                        rows_flags, rows_evidence)
 
 
 #: texts analysed at a time by ``analyze``: bounds the feature matrices of large frames
@@ -203,7 +172,8 @@ def analyze(df: pd.DataFrame, text_col: str | None = None, *,
         ``causes`` (``;``-joined, primary first), ``cause_score``, ``motive`` (respect /
         compensation / venting / none), ``motive_respect``, ``motive_compensation``,
         ``motive_venting``, ``risk_level`` (low / medium / high), ``risk_flags``
-        (``;``-joined) and ``evidence``.
+        (``;``-joined) and ``evidence``. An input column named like one of these is kept,
+        renamed (``cause`` becomes ``cause_input``), with a ``UserWarning`` saying so.
 
     Examples
     --------
@@ -218,11 +188,6 @@ def analyze(df: pd.DataFrame, text_col: str | None = None, *,
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"analyze expects a pandas DataFrame, got {type(df).__name__}")
     text_col = resolve_text_column(df, text_col, source="the frame")
-    clash = [c for c in OUTPUT_COLUMNS if c in df.columns]
-    base = df.drop(columns=clash) if clash else df
     result = _analyze_batched(df[text_col].tolist(), as_model(model))
-    result.index = df.index
-    out = pd.concat([base, result], axis=1)
-    out.attrs.update(df.attrs)
-    return out
+    return join_result(df, result, warn=True)
 

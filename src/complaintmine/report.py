@@ -38,8 +38,8 @@ import pandas as pd
 from . import analysis, plots
 from .atomic import atomic_path
 from .errors import ColumnError, EmptyInputError, OutputError
-from .pipeline import OUTPUT_COLUMNS
 from .recommend import load_playbook, recommend
+from .schema import NUMERIC_COLUMNS, OUTPUT_COLUMNS
 
 __all__ = ["write_report", "render_report", "detect_date_column", "detect_dimensions",
            "DATE_COLUMN_NAMES", "DIMENSION_COLUMN_NAMES"]
@@ -54,7 +54,6 @@ DIMENSION_COLUMN_NAMES = (
     "store", "门店", "channel", "渠道", "product", "产品", "category", "品类", "city", "城市", "department",
     "部门",
 )  # fmt: skip
-_NUMERIC_OUTPUT = ("cause_score", "motive_respect", "motive_compensation", "motive_venting")
 
 _CSS = """
 body{font-family:"cm-report-zh","Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC","PingFang SC",
@@ -185,8 +184,7 @@ def _prepare(df: pd.DataFrame, text_col: str | None, model: Any) -> pd.DataFrame
     if "cause" not in df.columns:
         from .pipeline import analyze
 
-        col = text_col or df.attrs.get("text_col") or "text"
-        return analyze(df, text_col=col, model=model)
+        return analyze(df, text_col=text_col, model=model)
     missing = [c for c in OUTPUT_COLUMNS if c not in df.columns]
     if missing:
         raise ColumnError(
@@ -195,7 +193,7 @@ def _prepare(df: pd.DataFrame, text_col: str | None, model: Any) -> pd.DataFrame
             "Classify the raw export again (complaintmine classify) or drop the 'cause' column."
         )
     out = df.copy()
-    for col in _NUMERIC_OUTPUT:
+    for col in NUMERIC_COLUMNS:
         out[col] = pd.to_numeric(out[col], errors="coerce")
     for col in ("causes", "risk_flags", "evidence"):
         out[col] = out[col].fillna("").astype(str)

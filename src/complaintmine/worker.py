@@ -5,7 +5,7 @@ down, join the result to its input chunk, and count what failed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,8 @@ import pandas as pd
 
 from .model import ComplaintModel
 from .normalize import mask_pii
-from .pipeline import OUTPUT_COLUMNS, analyze_texts
+from .pipeline import analyze_texts
+from .schema import ERROR_COLUMN, OUTPUT_COLUMNS, failed_result, input_renames, join_result
 
 __all__ = ["classify_texts", "classify_chunk", "ClassifyResult", "BATCH_SIZE"]
 
@@ -27,7 +28,8 @@ def _warm(model: ComplaintModel) -> ComplaintModel:
 
 @dataclass
 class ClassifyResult:
-    """What ``classify_file`` wrote: the rows, how many of them failed, and the first failure.
+    """What ``classify_file`` wrote: the rows, how many of them failed, the first failure, and
+    the input columns renamed because they were named like output columns.
 
     Examples
     --------
@@ -41,24 +43,19 @@ class ClassifyResult:
     failed: int = 0
     first_error: str = ""
     first_failed_row: int | None = None  # 1-based data row of the first failure
+    renamed: dict[Any, str] = field(default_factory=dict)
 
-    def add(self, result: pd.DataFrame) -> None:
-        """Count one classified chunk (a frame with the ``error`` column)."""
-        bad = np.flatnonzero(result["error"].to_numpy() != "")
+    def add(self, result: pd.DataFrame, *, input_columns: Any = None) -> None:
+        """Count one classified chunk (a frame with the ``error`` column) of an input with
+        ``input_columns``."""
+        if not self.rows and input_columns is not None:
+            self.renamed = input_renames(input_columns, added=list(result.columns))
+        bad = np.flatnonzero(result[ERROR_COLUMN].to_numpy() != "")
         if len(bad) and not self.failed:
-            self.first_error = str(result["error"].iat[bad[0]])
+            self.first_error = str(result[ERROR_COLUMN].iat[bad[0]])
             self.first_failed_row = self.rows + int(bad[0]) + 1
         self.failed += len(bad)
         self.rows += len(result)
-
-
-def _failed_row(message: str) -> dict[str, Any]:
-    row: dict[str, Any] = {c: "" for c in OUTPUT_COLUMNS}
-    row.update(cause="other", cause_zh="其他", causes="other", cause_score=0.0, motive="none",
-               motive_respect=0.0, motive_compensation=0.0, motive_venting=0.0, risk_level="low",
-               evidence="not analysed: see the error column")
-    row["error"] = message
-    return row
 
 
 #: texts analysed together inside a chunk: bounds the feature matrices (memory) while
@@ -75,25 +72,25 @@ def classify_texts(texts: list[Any], model: ComplaintModel, *, batch_size: int =
         return pd.concat(parts, ignore_index=True)
     try:
         out = analyze_texts(texts, model=model)
-        out["error"] = ""
+        out[ERROR_COLUMN] = ""
         return out
     except Exception:  # isolate the failing row(s) and keep going
         rows = []
         for text in texts:
             try:
                 one = analyze_texts([text], model=model).iloc[0].to_dict()
-                one["error"] = ""
+                one[ERROR_COLUMN] = ""
             except Exception as err:
-                one = _failed_row(f"{type(err).__name__}: {err}"[:300])
+                one = failed_result(f"{type(err).__name__}: {err}"[:300])
             rows.append(one)
-        return pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, "error"])
+        return pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, ERROR_COLUMN])
 
 
 def classify_chunk(chunk: pd.DataFrame, result: pd.DataFrame, *, mask_input: bool = False) -> pd.DataFrame:
-    """Join a classified ``result`` to its input ``chunk`` (all input columns kept, untouched)."""
+    """Join a classified ``result`` to its input ``chunk``: all input columns kept, untouched
+    (those named like output columns renamed, see ``schema.input_renames``)."""
     text_col = chunk.attrs.get("text_col")
-    base = chunk.drop(columns=[c for c in (*OUTPUT_COLUMNS, "error") if c in chunk.columns])
+    base = chunk
     if mask_input and text_col in base.columns:
         base = base.assign(**{text_col: [mask_pii(t) if isinstance(t, str) else t for t in base[text_col]]})
-    result = result.set_axis(base.index)
-    return pd.concat([base, result], axis=1)
+    return join_result(base, result)
