@@ -159,3 +159,21 @@ def test_one_default_tokenizer_identity():
     # the bundled model was trained with the same settings
     assert cm.load_model().tokenizer.to_params() == dt.to_params()
     assert cm.tokenize("送餐員態度太差") == dt.tokenize(cm.normalize("送餐員態度太差"))
+
+
+def test_one_owner_for_the_pii_placeholders():
+    from complaintmine.analysis import distinctive_terms
+    from complaintmine.features import unusable_reason
+    from complaintmine.normalize import PII_PLACEHOLDER, PII_TOKENS, normalize
+
+    masked = normalize("我的电话13812345678打不通，邮箱a.b@qq.com也没人回，身份证110101199003077777")
+    found = PII_PLACEHOLDER.findall(masked)
+    assert found == [PII_TOKENS["phone"], PII_TOKENS["email"], PII_TOKENS["id_number"]]
+    for token in PII_TOKENS.values():
+        # the tokenizer keeps each placeholder whole, and a text of placeholders has no words
+        assert token in tokenize_mod.dt.tokenize(f"电话{token}打不通")
+        assert unusable_reason(f"{token} {token}")
+    # and the analysis functions never report one as a distinctive term
+    frame = pd.DataFrame({"text": [masked, "送餐太慢 电话13812345678"] * 10, "cause": ["a"] * 10 + ["b"] * 10})
+    terms = distinctive_terms(frame, min_df=1, min_lift=0)
+    assert len(terms) and not any(PII_PLACEHOLDER.fullmatch(str(t)) for t in terms["term"])

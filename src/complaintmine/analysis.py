@@ -35,7 +35,8 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .errors import ColumnError
-from .normalize import normalize
+from .io import resolve_text_column
+from .normalize import PII_PLACEHOLDER, normalize
 from .taxonomy import CAUSES, MOTIVE_NAMES, MOTIVES, cause_name, parse_codes
 from .tokenize import Tokenizer, default_tokenizer
 
@@ -60,7 +61,6 @@ Correction = Literal["holm", "fdr_bh"]
 
 # a token worth counting: contains a CJK character, or is a Latin word of two or more letters
 _TERM_OK = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
-_PLACEHOLDER = re.compile(r"^<[A-Z]+>$")
 
 #: Words the tokenizer keeps on purpose (negations, intensifiers, fillers: they matter for
 #: classifying motives) but that say nothing about *what* went wrong. ``distinctive_terms``,
@@ -87,9 +87,7 @@ def _require(df: pd.DataFrame, *cols: str) -> None:
 
 
 def _text_col(df: pd.DataFrame, text_col: str | None) -> str:
-    col = text_col or df.attrs.get("text_col") or "text"
-    _require(df, col)
-    return col
+    return resolve_text_column(df, text_col, source="the frame")
 
 
 def _names(df: pd.DataFrame, cause_col: str = "cause") -> dict[str, str]:
@@ -115,7 +113,7 @@ def _default_tokenizer() -> Tokenizer:
 
 
 def _keep_term(tok: str) -> bool:
-    return bool(_TERM_OK.search(tok)) and not _PLACEHOLDER.match(tok)
+    return bool(_TERM_OK.search(tok)) and not PII_PLACEHOLDER.fullmatch(tok)
 
 
 def _tokens(df: pd.DataFrame, text_col: str | None = None, tokenizer: Tokenizer | None = None,
@@ -200,7 +198,8 @@ def add_tokens(df: pd.DataFrame, *, text_col: str | None = None, tokenizer: Toke
     df : pandas.DataFrame
         Complaints.
     text_col : str, optional
-        Text column; default ``df.attrs["text_col"]`` when set, else ``"text"``.
+        Text column; default the one ``read_complaints`` found (``df.attrs["text_col"]``), else
+        a known text column name.
     tokenizer : Tokenizer, optional
         Default: the module default ``complaintmine.tokenize.dt``.
 
@@ -467,7 +466,7 @@ def emerging_issues(df: pd.DataFrame, date_col: str, *, freq: str = "W", recent:
         Test within each value of this dimension (e.g. ``"store"``) instead of overall.
     cause_col : str, default "cause"
     text_col : str, optional
-        Text column for ``terms`` (default ``df.attrs["text_col"]`` or ``"text"``); a ``tokens``
+        Text column for ``terms`` (default ``df.attrs["text_col"]``, else a known text column name); a ``tokens``
         column is used when present.
     tokenizer : Tokenizer, optional
         For ``terms``; default ``Tokenizer(backend="auto")``.
@@ -583,7 +582,7 @@ def class_tfidf(df: pd.DataFrame, *, cause_col: str = "cause", text_col: str | N
         Classified complaints; a ``tokens`` column (see ``add_tokens``) is used when present.
     cause_col : str, default "cause"
     text_col : str, optional
-        Default ``df.attrs["text_col"]`` or ``"text"``.
+        Default ``df.attrs["text_col"]``, else a known text column name.
     tokenizer : Tokenizer, optional
         Default: the module default ``complaintmine.tokenize.dt``.
     min_df : int, default 3
@@ -632,7 +631,7 @@ def distinctive_terms(df: pd.DataFrame, *, cause_col: str = "cause", text_col: s
         Classified complaints; a ``tokens`` column (see ``add_tokens``) avoids re-tokenizing.
     cause_col : str, default "cause"
     text_col : str, optional
-        Default ``df.attrs["text_col"]`` or ``"text"``.
+        Default ``df.attrs["text_col"]``, else a known text column name.
     top : int, default 15
         Words per cause.
     tokenizer : Tokenizer, optional
@@ -733,7 +732,7 @@ def subtopics(df: pd.DataFrame, cause: str, *, n_topics: int = 5, random_state: 
     random_state : int, default 0
         Seed for NMF's initialisation: the same seed gives the same topics.
     text_col : str, optional
-        Default ``df.attrs["text_col"]`` or ``"text"``.
+        Default ``df.attrs["text_col"]``, else a known text column name.
     cause_col : str, default "cause"
     top_words : int, default 8
         Words listed per sub-topic.
@@ -933,7 +932,7 @@ def representative(df: pd.DataFrame, *, cause: str | None = None, n: int = 3, te
     n : int, default 3
         Number of complaints.
     text_col : str, optional
-        Default ``df.attrs["text_col"]`` or ``"text"``.
+        Default ``df.attrs["text_col"]``, else a known text column name.
     by : {"centroid", "score"}, default "centroid"
         ``"centroid"``: the complaints closest (cosine) to the mean TF-IDF vector of the group,
         i.e. those that use the group's most common words. ``"score"``: the highest

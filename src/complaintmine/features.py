@@ -32,7 +32,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from . import _kernels
 from ._linear import products
 from .lexicon import Cue, Lexicon, default_lexicon
-from .normalize import normalize_many
+from .normalize import PII_PLACEHOLDER, normalize_many
 from .tokenize import Tokenizer, default_tokenizer
 
 __all__ = ["Prepared", "prepare", "ComplaintVectorizer", "WordVectors", "default_word_vectors", "STYLE_FEATURES"]
@@ -124,7 +124,6 @@ class Prepared:
         return Prepared([self.norm[i] for i in idx], [self.tokens[i] for i in idx])
 
 
-_PLACEHOLDERS = re.compile(r"<(?:EMAIL|ORDER|IDNUM|CARD|PHONE|NUMBER)>")
 #: verdicts that say nothing about what went wrong: a text of only these ("差评！！！") has no cause
 VERDICT_WORDS = frozenset(
     "差评 中评 垃圾 很差 太差 差 极差 超差 非常差 差差 差差差 不好 很不好 太不好 失望 很失望 太失望 非常失望 "
@@ -137,7 +136,7 @@ def _has_words(tokens: str) -> bool:
 
 def unusable_reason(tokens: str) -> str:
     """Why a text (its space-joined tokens) has nothing to analyse, or ``""`` when it has."""
-    text = _PLACEHOLDERS.sub("", tokens) if "<" in tokens else tokens
+    text = PII_PLACEHOLDER.sub("", tokens) if "<" in tokens else tokens
     if not any(ch.isalpha() for ch in text):
         return "no words to analyse (only symbols or numbers)"
     if all(t in VERDICT_WORDS for t in text.split()):

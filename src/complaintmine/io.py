@@ -18,7 +18,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +248,21 @@ def _few(numbers: list[int], k: int = 5) -> str:
     return shown + (f" and {len(numbers) - k} more" if len(numbers) > k else "")
 
 
+def columns_named(columns: Iterable[Any], names: Iterable[str]) -> list[Any]:
+    """The columns whose name is one of ``names``, ignoring case and surrounding spaces, in the
+    order of ``names`` (the detection rule for text, id, date and dimension columns).
+
+    Examples
+    --------
+    >>> columns_named(["ID ", "Store", "text"], ["text", "store", "city"])
+    ['text', 'Store']
+    """
+    lowered: dict[str, Any] = {}
+    for c in columns:
+        lowered.setdefault(str(c).strip().lower(), c)
+    return [lowered[n.lower()] for n in dict.fromkeys(names) if n.lower() in lowered]
+
+
 def find_text_column(columns: list[Any], text_col: str | None = None, *, source: str = "input") -> str:
     """Return the complaint-text column: ``text_col`` if given, else the first known name.
 
@@ -262,10 +277,9 @@ def find_text_column(columns: list[Any], text_col: str | None = None, *, source:
         raise ColumnError(
             f"{source}: no column named {text_col!r}. Columns are: {', '.join(cols)}.{hint}"
         )
-    lowered = {c.strip().lower(): c for c in cols}
-    for name in TEXT_COLUMN_NAMES:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
+    found = columns_named(cols, TEXT_COLUMN_NAMES)
+    if found:
+        return found[0]
     raise ColumnError(
         f"{source}: cannot tell which column holds the complaint text. Columns are: "
         f"{', '.join(cols)}. Choose one with text_col='...' (CLI: --text-col NAME)."
@@ -295,11 +309,8 @@ def _find_id_column(columns: list[Any], id_col: str | None, source: str) -> str 
         if id_col in cols:
             return id_col
         raise ColumnError(f"{source}: no id column named {id_col!r}. Columns are: {', '.join(cols)}.")
-    lowered = {c.strip().lower(): c for c in cols}
-    for name in ID_COLUMN_NAMES:
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
+    found = columns_named(cols, ID_COLUMN_NAMES)
+    return found[0] if found else None
 
 
 def _translate_parser_error(exc: Exception, p: Path, sep: str) -> MalformedInputError:

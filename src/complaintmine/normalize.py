@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["normalize", "normalize_many", "mask_pii", "to_simplified", "PII_TOKENS"]
+__all__ = ["normalize", "normalize_many", "mask_pii", "to_simplified", "PII_TOKENS", "PII_PLACEHOLDER"]
 
 #: Placeholder tokens that replace personal data, by kind.
 PII_TOKENS = {
@@ -29,6 +29,8 @@ PII_TOKENS = {
     "phone": "<PHONE>",
     "number": "<NUMBER>",
 }
+#: any placeholder of ``PII_TOKENS`` (as one capturing group: ``PII_PLACEHOLDER.split`` keeps them)
+PII_PLACEHOLDER = re.compile("(" + "|".join(map(re.escape, PII_TOKENS.values())) + ")")
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # an order / waybill / ticket number after its keyword; the keyword is kept

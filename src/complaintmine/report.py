@@ -38,6 +38,7 @@ import pandas as pd
 from . import analysis, plots
 from .atomic import atomic_path
 from .errors import ColumnError, EmptyInputError, OutputError
+from .io import columns_named
 from .recommend import load_playbook, recommend
 from .schema import NUMERIC_COLUMNS, OUTPUT_COLUMNS
 
@@ -202,24 +203,15 @@ def _prepare(df: pd.DataFrame, text_col: str | None, model: Any) -> pd.DataFrame
 
 def detect_date_column(df: pd.DataFrame) -> str | None:
     """Return the first column named like a date (``DATE_COLUMN_NAMES``) whose values mostly parse."""
-    lower = {str(c).lower(): c for c in df.columns}
-    for name in DATE_COLUMN_NAMES:
-        col = lower.get(name.lower())
-        if col is not None:
-            parsed = pd.to_datetime(df[col], errors="coerce")
-            if parsed.notna().mean() >= 0.8:
-                return str(col)
+    for col in columns_named(df.columns, DATE_COLUMN_NAMES):
+        if pd.to_datetime(df[col], errors="coerce").notna().mean() >= 0.8:
+            return str(col)
     return None
 
 
 def detect_dimensions(df: pd.DataFrame, *, limit: int = 3) -> list[str]:
     """Return up to ``limit`` columns named like dimensions with 2 to 50 distinct values."""
-    lower = {str(c).lower(): c for c in df.columns}
-    found = []
-    for name in DIMENSION_COLUMN_NAMES:
-        col = lower.get(name.lower())
-        if col is not None and col not in found and 2 <= df[col].nunique() <= 50:
-            found.append(col)
+    found = [c for c in columns_named(df.columns, DIMENSION_COLUMN_NAMES) if 2 <= df[c].nunique() <= 50]
     return [str(c) for c in found[:limit]]
 
 

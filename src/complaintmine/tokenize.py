@@ -22,10 +22,10 @@ from typing import Any
 
 from ._resources import read_user_text, resource_lines
 from .errors import ModelFileError
+from .normalize import PII_PLACEHOLDER as _PLACEHOLDER
 
 __all__ = ["Tokenizer", "tokenize", "dt", "default_tokenizer", "domain_words", "stopwords", "available_backends"]
 
-_PLACEHOLDER = re.compile(r"(<(?:EMAIL|ORDER|IDNUM|CARD|PHONE|NUMBER)>)")
 _BACKENDS = ("jieba", "rjieba")
 # runs of ASCII letters / digits are tokenized here, the same way for every backend
 _ASCII_RUN = re.compile(r"([!-~]+)")
