@@ -180,9 +180,9 @@ _STACKED: tuple[tuple[np.ndarray, ...], np.ndarray | None] = ((), None)
 def products(X: sp.csr_matrix, models: list[Any]) -> list[np.ndarray]:
     """``[X @ m.coef.T for m in models]`` by one sparse product over the stacked weights.
 
-    The same numbers (each output column sums the same terms in the same order), in about 30%
-    less time than one product per model: one pass over ``X``, one visit to each feature's
-    weights. The stacked weights are kept for the next call with the same models.
+    The same numbers (each output column sums the same terms in the same order), in less time
+    than one product per model: one pass over ``X``, one visit to each feature's weights. The
+    stacked weights are kept for the next call with the same models.
     """
     global _STACKED
     coefs, stacked = _STACKED

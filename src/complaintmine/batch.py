@@ -52,7 +52,7 @@ def _reuse_freed_memory() -> None:
 
     By default it hands freed memory back to the system at once and serves each array over
     128 KiB from a fresh mapping, so every batch faults in the same pages again (zeroed by the
-    kernel): about 0.5 faults and 1 µs of system time per row. Kept, the worker's memory stays
+    kernel). Kept, the worker's memory stays
     at its high-water mark, which it reaches anyway. Elsewhere than glibc, nothing changes.
     """
     try:
@@ -68,7 +68,7 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
 #: collector thresholds while classifying: the work allocates many short-lived lists (tokens,
-#: cues), and collecting every 2,000 allocations, the default, costs about 7% of the run
+#: cues), and collecting every 2,000 allocations, the default, costs a noticeable share of the run
 _GC_THRESHOLDS = (100_000, 50, 100)
 
 
@@ -143,8 +143,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
 
     with _fewer_collections():
         # fail here, clearly, on a bad model file rather than inside the workers; workers forked
-        # from this process inherit the model ready to use (built with fewer collections too:
-        # 0.65 instead of 0.78 s)
+        # from this process inherit the model ready to use (built with fewer collections too)
         _WORKER = (model_path, _warm(load_model(model_path)))
         tally = ClassifyResult()
         with TableWriter(output, inputs=(input,)) as writer, progress_bar("classify") as bar:
