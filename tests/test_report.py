@@ -139,6 +139,20 @@ def test_cli_report_from_raw_and_from_classified_exports(demo, tmp_path, capsys)
     assert "when" in capsys.readouterr().err
 
 
+def test_cli_report_on_follow_ups_with_repeated_ticket_ids(demo, tmp_path, capsys):
+    from complaintmine.errors import DuplicateIdError
+
+    classified = demo.groupby("store").head(40).copy()
+    # follow-ups: the same ticket id on several rows, as helpdesk exports have them
+    classified["complaint_id"] = classified["complaint_id"].iloc[::2].repeat(2).to_numpy()[:len(classified)]
+    write_table(classified, tmp_path / "followups.csv")
+    args = ["report", str(tmp_path / "followups.csv"), "-o", str(tmp_path / "f.html"), "--id-col", "complaint_id"]
+    assert main(args) == DuplicateIdError.exit_code
+    assert "--allow-duplicate-ids" in capsys.readouterr().err
+    assert main([*args, "--allow-duplicate-ids"]) == 0
+    assert "320" in (tmp_path / "f.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.skipif(not os.path.exists(CHROMIUM),
                     reason="Debian chromium is not installed (apt-get install -y chromium); CI installs it")
 def test_report_renders_in_a_headless_browser(report, tmp_path):

@@ -196,10 +196,11 @@ def _register_train_evaluate(sub: Any) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .io import read_complaints
-    from .report import _check_path, detect_date_column, write_report
+    from .report import check_report_path, detect_date_column, write_report
 
-    _check_path(args.output)  # fail before the (slow) reading and classifying
-    frame = read_complaints(args.input, text_col=args.text_col, sheet=args.sheet, encoding=args.encoding)
+    check_report_path(args.output)  # fail before the (slow) reading and classifying
+    frame = read_complaints(args.input, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
+                            encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids)
     if "cause" not in frame.columns:
         print(f"classifying {len(frame)} complaints ...", file=sys.stderr)
     date_col = args.date_col or detect_date_column(frame)
@@ -220,6 +221,9 @@ def _register_report(sub: Any) -> None:
                         "(has a cause column)")
     p.add_argument("-o", "--output", required=True, help="HTML file to write, e.g. report.html")
     p.add_argument("--text-col", help="column with the complaint text (default: detected by name)")
+    p.add_argument("--id-col", help="column with a unique row id (default: detected, else rows are numbered)")
+    p.add_argument("--allow-duplicate-ids", action="store_true",
+                   help="accept an export whose ids repeat (follow-ups of one ticket): every row is counted")
     p.add_argument("--date-col",
                    help="column with the complaint date (default: detected by name: date, 日期 ...)")
     p.add_argument("--dimension", action="append",

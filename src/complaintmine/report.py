@@ -42,7 +42,7 @@ from .io import columns_named
 from .recommend import load_playbook, recommend
 from .schema import NUMERIC_COLUMNS, OUTPUT_COLUMNS
 
-__all__ = ["write_report", "render_report", "detect_date_column", "detect_dimensions",
+__all__ = ["write_report", "render_report", "check_report_path", "detect_date_column", "detect_dimensions",
            "DATE_COLUMN_NAMES", "DIMENSION_COLUMN_NAMES"]
 
 #: column names tried as the date column when none is given (CLI)
@@ -119,7 +119,9 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], numeric: Sequence[str] 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _check_path(path: str | os.PathLike[str]) -> Path:
+def check_report_path(path: str | os.PathLike[str]) -> Path:
+    """Check that the report can be written to ``path`` (an .html file in a writable folder),
+    before any slow work; raises ``OutputError`` saying what to do."""
     p = Path(path)
     if p.suffix.lower() not in (".html", ".htm"):
         raise OutputError(f"{p}: the report is an HTML file; give a name ending in .html, e.g. report.html")
@@ -459,7 +461,7 @@ def write_report(df: pd.DataFrame, path: str | os.PathLike[str], *, title: str =
     ...              dimensions=["store", "channel"])  # doctest: +SKIP
     PosixPath('out/report.html')
     """
-    p = _check_path(path)
+    p = check_report_path(path)
     text = render_report(df, title=title, dimensions=dimensions, date_col=date_col, text_col=text_col,
                          top=top, freq=freq, recent=recent, model=model)
     try:
