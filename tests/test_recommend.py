@@ -108,3 +108,17 @@ def test_playbook_covers_every_cause():
     assert set(book["causes"]) == set(CAUSES)
     for cause, entry in book["causes"].items():
         assert entry["fix"].strip() and entry["department"].strip(), cause
+
+
+def test_a_cause_with_no_motive_shown_gets_problem_solving_advice(demo):
+    # the facilities complaints of the demo, as if none of them showed a motive
+    quiet = demo.copy()
+    rows = quiet["cause"] == "facilities_environment"
+    quiet.loc[rows, "motive"] = "none"
+    quiet.loc[rows, ["motive_respect", "motive_compensation", "motive_venting"]] = 0.0
+    rec = recommend(quiet, top=None, n_examples=0).set_index("cause")
+    assert rec.loc["facilities_environment", "dominant_motive"] == "none"
+    assert rec.loc["facilities_environment", "playbook"] == playbook("none")
+    assert "移情法" not in rec.loc["facilities_environment", "playbook"]
+    # the others keep the motive their complaints show
+    assert (rec.drop(index="facilities_environment")["dominant_motive"] != "none").all()

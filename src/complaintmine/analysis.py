@@ -874,8 +874,8 @@ def motive_risk_mix(df: pd.DataFrame, *, cause_col: str = "cause") -> pd.DataFra
         risk_high_share``, ``safety_share`` (complaints flagged ``safety``), mean scores
         ``mean_respect, mean_compensation, mean_venting``, and ``dominant_motive`` /
         ``dominant_motive_zh``: the most frequent primary motive among respect,
-        compensation and venting (ties and causes with no shown motive: the highest mean
-        score).
+        compensation and venting (ties: the highest mean score; ``none`` when no complaint of
+        the cause shows a motive).
 
     Examples
     --------
@@ -903,8 +903,10 @@ def motive_risk_mix(df: pd.DataFrame, *, cause_col: str = "cause") -> pd.DataFra
         out[f"mean_{m}"] = pd.to_numeric(data[f"motive_{m}"], errors="coerce").groupby(data["_cause"]).mean()
     shares = out[[f"motive_{m}_share" for m in MOTIVES]].to_numpy()
     means = out[[f"mean_{m}" for m in MOTIVES]].fillna(0).to_numpy()
-    key = shares + 1e-9 * means  # shares first, mean scores break ties (and decide when no motive shown)
-    out["dominant_motive"] = [MOTIVES[i] for i in key.argmax(axis=1)]
+    key = shares + 1e-9 * means  # shares first, mean scores break ties
+    # a cause whose complaints show no motive at all has none (problem-solving advice, not 移情法)
+    out["dominant_motive"] = np.where(shares.max(axis=1) > 0, np.asarray(MOTIVES, dtype=object)[key.argmax(axis=1)],
+                                      "none")
     out["dominant_motive_zh"] = out["dominant_motive"].map(MOTIVE_NAMES)
     out = out.reset_index(names="cause")
     out.insert(1, "cause_zh", out["cause"].map(lambda c: names.get(c, c)))

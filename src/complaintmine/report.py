@@ -327,13 +327,23 @@ def _mix_section(mix: pd.DataFrame) -> str:
             + _img(fig1, "投诉动机构成") + _img(fig2, "升级风险构成") + "</section>")
 
 
+def _score_table(rec: pd.DataFrame) -> str:
+    """The ranking components of every action, for the reader who wants to recompute the order."""
+    rows = "".join(f"<tr><td>{row.rank}</td><td>{_e(row.cause_zh)}</td><td>{row.volume:.3f}</td>"
+                   f"<td>{row.growth:.3f}</td><td>{row.severity:.3f}</td><td>{row.score:.3f}</td></tr>"
+                   for row in rec.itertuples(index=False))
+    return ("<table><tr><th>排名</th><th>原因</th><th>投诉占比</th><th>增长</th><th>严重度</th><th>分数</th></tr>"
+            + rows + "</table>")
+
+
 def _actions_section(rec: pd.DataFrame) -> str:
     book = load_playbook()
     w = rec.attrs.get("weights", {})
     parts = ["<section><h2>5. 改进建议（按优先级排序）</h2>",
+             "<details class='how'><summary>我们如何排序</summary>"
              f"<p class='note'>排序分数 = {w.get('volume')} × 投诉占比 + {w.get('growth')} × 增长"
              f"（显著上升时为 min(比率−1, 1)，否则 0） + {w.get('severity')} × 严重度"
-             "（(高风险占比 + 安全健康占比) / 2）。各分量列于每条建议中，可自行复算。</p>"]
+             "（(高风险占比 + 安全健康占比) / 2）。</p>" + _score_table(rec) + "</details>"]
     for row in rec.itertuples(index=False):
         hot = " hot" if row.emerging else ""
         tags = '<span class="tag">新兴</span>' if row.emerging else ""
@@ -347,14 +357,13 @@ def _actions_section(rec: pd.DataFrame) -> str:
             f"<p><b>规模：</b>{row.count:,} 件，占 {_pct(row.share)}　<b>趋势：</b>{_e(trend)}"
             + (f"　<b>上升于：</b>{_e(row.emerging_where)}" if row.emerging_where else "") + "</p>"
             f"<p><b>集中于：</b>{_e(row.where or '无显著集中')}</p>"
-            f"<p><b>主要动机：</b>{_e(row.dominant_motive_zh)}（求尊重 {_pct(row.motive_respect_share)}，"
+            f"<p><b>主要动机：</b>{_e(row.dominant_motive_zh if row.dominant_motive != 'none' else '未表现出明确动机')}"
+            f"（求尊重 {_pct(row.motive_respect_share)}，"
             f"求补偿 {_pct(row.motive_compensation_share)}，求发泄 {_pct(row.motive_venting_share)}）；"
             f"高风险 {_pct(row.high_risk_share)}，安全健康 {_pct(row.safety_share)}</p>"
             f"<p><b>一线处理：</b>{_e(row.playbook)}</p>{esc}"
             f"<p><b>系统改进：</b>{_e(row.fix)}　<b>责任部门：</b>{_e(row.department)}</p>"
-            f"<p><b>典型投诉：</b></p>{examples}"
-            f"<p class='note'>分数 {row.score:.3f} = {w.get('volume')}×{row.volume:.3f} + "
-            f"{w.get('growth')}×{row.growth:.3f} + {w.get('severity')}×{row.severity:.3f}</p></div>")
+            f"<p><b>典型投诉：</b></p>{examples}</div>")
     parts.append("</section>")
     return "".join(parts)
 
