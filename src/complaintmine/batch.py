@@ -52,8 +52,8 @@ def _reuse_freed_memory() -> None:
 
     By default it hands freed memory back to the system at once and serves each array over
     128 KiB from a fresh mapping, so every batch faults in the same pages again (zeroed by the
-    kernel). Kept, the worker's memory stays
-    at its high-water mark, which it reaches anyway. Elsewhere than glibc, nothing changes.
+    kernel). Kept, the worker's memory stays at its high-water mark, which it reaches anyway.
+    Elsewhere than glibc, nothing changes.
     """
     try:
         mallopt = ctypes.CDLL(None).mallopt
