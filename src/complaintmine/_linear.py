@@ -18,6 +18,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from .modelio import require_array, require_number, require_strings
+
 
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
@@ -108,8 +110,15 @@ class LinearSoftmax:
                 {f"{prefix}_coef": self.coef.astype(np.float32), f"{prefix}_intercept": self.intercept})
 
     @classmethod
-    def from_state(cls, prefix: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> LinearSoftmax:
-        return cls(meta["classes"], arrays[f"{prefix}_coef"], arrays[f"{prefix}_intercept"], meta["temperature"])
+    def from_state(cls, prefix: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], *,
+                   n_features: int) -> LinearSoftmax:
+        """The model of ``state``, its arrays checked against its classes and ``n_features``
+        (the width of the features it reads) before anything runs on them."""
+        classes = require_strings(meta["classes"], f"{prefix} classes", nonempty=True)
+        k = len(classes)
+        return cls(classes, require_array(arrays, f"{prefix}_coef", shape=(k, n_features)),
+                   require_array(arrays, f"{prefix}_intercept", shape=(k,)),
+                   require_number(meta["temperature"], f"{prefix} temperature", lo=1e-6, hi=1e6))
 
 
 def _fit_binary(X: sp.csr_matrix, y: np.ndarray, C: float, random_state: int,
@@ -169,8 +178,14 @@ class LinearBinarySet:
                  f"{prefix}_platt": self.platt})
 
     @classmethod
-    def from_state(cls, prefix: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> LinearBinarySet:
-        return cls(meta["labels"], arrays[f"{prefix}_coef"], arrays[f"{prefix}_intercept"], arrays[f"{prefix}_platt"])
+    def from_state(cls, prefix: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], *,
+                   n_features: int) -> LinearBinarySet:
+        """The model of ``state``, checked as ``LinearSoftmax.from_state`` checks."""
+        labels = require_strings(meta["labels"], f"{prefix} labels")
+        k = len(labels)
+        return cls(labels, require_array(arrays, f"{prefix}_coef", shape=(k, n_features)),
+                   require_array(arrays, f"{prefix}_intercept", shape=(k,)),
+                   require_array(arrays, f"{prefix}_platt", shape=(k, 2)))
 
 
 #: the weights of the models of the last ``products`` call, stacked: (their coef arrays, stacked)

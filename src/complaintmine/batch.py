@@ -92,7 +92,8 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
                   id_col: str | None = None, sheet: str | int | None = None, encoding: str | None = None,
                   model: str | os.PathLike[str] | None = None, jobs: int = 0, chunksize: int = 20_000,
                   engine: str = "local", scheduler: str | None = None, mask_input: bool = False,
-                  progress: bool = True, check_unique_ids: bool = True) -> ClassifyResult:
+                  progress: bool = True, check_unique_ids: bool = True,
+                  model_sha256: str | None = None) -> ClassifyResult:
     """Classify every row of ``input`` into ``output``.
 
     A row that fails is written with defaults and its message in the ``error`` column; the
@@ -107,7 +108,11 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     text_col, id_col, sheet, encoding
         As in ``read_complaints``.
     model : path, optional
-        Model file; the bundled default model otherwise.
+        Model file; the bundled default model otherwise. It is loaded and checked (it must
+        hold a cause classifier and a motive estimator) before any row is read.
+    model_sha256 : str, optional
+        The SHA-256 the model file must have (``load_model(..., sha256=)``): checked here,
+        before the run; workers then read the same path.
     jobs : int, default 0
         Worker processes; 0 means one per core, 1 runs in this process.
     chunksize : int, default 20000
@@ -128,6 +133,13 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     """
     check_output_path(output, inputs=(input,))
     model_path = os.fspath(model) if model is not None else None
+    if engine not in ("local", "dask"):
+        raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
+    global _WORKER
+    if engine == "local" or model_path is None or os.path.exists(model_path) or model_sha256 is not None:
+        # fail here, clearly, on a bad model file, before any row is read and not inside the workers
+        with _fewer_collections():
+            ready = load_model(model_path, sha256=model_sha256).check_can_classify(model_path)
     chunks = iter_complaints(input, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding,
                              chunksize=chunksize, check_unique_ids=check_unique_ids)
     if engine == "dask":
@@ -135,16 +147,13 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
 
         return classify_file_dask(chunks, output, input=input, model=model_path, scheduler=scheduler,
                                   mask_input=mask_input, progress=progress)
-    if engine != "local":
-        raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
-    global _WORKER
     from .progress import progress_bar
 
     with _fewer_collections():
-        # fail here, clearly, on a bad model file rather than inside the workers; workers forked
-        # from this process inherit the model ready to use (built with fewer collections too)
-        _WORKER = (model_path, _warm(load_model(model_path)))
+        # workers forked from this process inherit the model ready to use (built with fewer
+        # collections too)
+        _WORKER = (model_path, _warm(ready))
         tally = ClassifyResult()
         with TableWriter(output, inputs=(input,)) as writer, progress_bar("classify") as bar:
             if not progress:

@@ -43,13 +43,19 @@ def save_estimators(path: str | os.PathLike[str], estimators: dict[str, Any], *,
     save_bundle(path, meta, arrays)
 
 
-def read_estimators(path: str | os.PathLike[str], classes: dict[str, Any]) -> tuple[dict[str, Any], Tokenizer,
-                                                                                   dict[str, Any]]:
+def read_estimators(path: str | os.PathLike[str], classes: dict[str, Any], *,
+                    sha256: str | None = None) -> tuple[dict[str, Any], Tokenizer, dict[str, Any]]:
     """Read a model file: ``({key: classes[key].from_state(...)}, tokenizer, info)`` for the keys
-    of ``classes`` the file holds; each estimator gets the file's tokenizer."""
-    meta, arrays = load_bundle(path)
+    of ``classes`` the file holds; each estimator gets the file's tokenizer.
+
+    Each part checks its own state as it is built (shapes, dtypes, finiteness against its
+    vocabularies; see ``modelio.require_array``), so nothing runs on a crafted array;
+    ``sha256`` is the digest the file must have."""
+    meta, arrays = load_bundle(path, sha256=sha256)
     try:
         vectors = {}
+        if not isinstance(meta.get("vectorizers", {}), dict) or not isinstance(meta.get("info", {}), dict):
+            raise ModelFileError("the manifest's vectorizers or info are not a JSON object")
         for name, vm in meta.get("vectorizers", {}).items():
             va = {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + "_")}
             vectors[name] = ComplaintVectorizer.from_state(vm, va)
@@ -57,13 +63,17 @@ def read_estimators(path: str | os.PathLike[str], classes: dict[str, Any]) -> tu
         found = {}
         for key, cls in classes.items():
             if key in meta:
+                if not isinstance(meta[key], dict):
+                    raise ModelFileError(f"the manifest's {key!r} section is not a JSON object")
                 est = cls.from_state(meta[key], arrays, vectors.get(meta[key].get("vectorizer")))
                 est.tokenizer = tok
                 found[key] = est
-    except (KeyError, TypeError, ValueError) as err:
-        if isinstance(err, ModelFileError):
-            raise
+    except ModelFileError as err:
+        raise ModelFileError(f"{path}: {err}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as err:
+        # the parts check what they use; a manifest of another layout still fails somewhere
         raise ModelFileError(
-            f"{path}: the model file is incomplete or of another layout ({err!r}); retrain it."
+            f"{path}: the model file is incomplete or of another layout ({type(err).__name__}: "
+            f"{str(err)[:200]}); retrain it."
         ) from None
     return found, tok, meta.get("info", {})

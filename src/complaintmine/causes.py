@@ -14,6 +14,7 @@ from ._linear import LinearBinarySet, LinearSoftmax
 from .errors import ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
 from .lexicon import Lexicon, as_lexicon
+from .modelio import require_number, require_strings
 from .taxonomy import CAUSES, parse_codes
 from .tokenize import Tokenizer
 
@@ -374,16 +375,29 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                    vectorizer: ComplaintVectorizer | None) -> CauseClassifier:
         if meta.get("kind") != "CauseClassifier":
             raise ModelFileError("the model file holds no CauseClassifier")
+        if not isinstance(meta.get("params"), dict) or meta["params"].get("mode", "model") not in ("model", "lexicon"):
+            raise ModelFileError("the CauseClassifier settings of the model file are not valid; retrain it")
         clf = cls(**meta["params"])
+        require_number(clf.lexicon_weight, "lexicon_weight", lo=0, hi=1)
+        require_number(clf.multilabel_threshold, "multilabel_threshold", lo=0, hi=1)
         clf.lexicon_ = Lexicon(meta["lexicon"])
-        clf.classes_ = np.array(meta["classes"], dtype=object)
-        clf.names_ = meta["names"]
+        classes = require_strings(meta["classes"], "cause classes", nonempty=True)
+        clf.classes_ = np.array(classes, dtype=object)
+        names = meta["names"]
+        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+            raise ModelFileError("the cause names of the model file are not a JSON object of texts; retrain it")
+        clf.names_ = names
         if clf.mode == "model":
             if vectorizer is None:
                 raise ModelFileError("the model file has a trained CauseClassifier but no vectorizer")
             clf.vectorizer_ = vectorizer
-            clf.primary_ = LinearSoftmax.from_state("cause_primary", meta["primary"], arrays)
-            clf.multilabel_ = LinearBinarySet.from_state("cause_multi", meta["multilabel"], arrays)
+            width = vectorizer.n_features
+            clf.primary_ = LinearSoftmax.from_state("cause_primary", meta["primary"], arrays, n_features=width)
+            clf.multilabel_ = LinearBinarySet.from_state("cause_multi", meta["multilabel"], arrays, n_features=width)
+            for what, codes in (("primary", clf.primary_.classes), ("multi-label", clf.multilabel_.labels)):
+                if not set(codes) <= set(classes):
+                    raise ModelFileError(f"the {what} cause model of the model file scores codes that are not among "
+                                         "its classes; the file is damaged or crafted: retrain it")
         return clf
 
     def save(self, path: str | os.PathLike[str]) -> None:

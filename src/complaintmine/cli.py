@@ -66,7 +66,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         args.input, args.output, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
         encoding=args.encoding, model=args.model, jobs=args.jobs, chunksize=args.chunksize,
         engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=True,
-        check_unique_ids=not args.allow_duplicate_ids,
+        check_unique_ids=not args.allow_duplicate_ids, model_sha256=args.model_sha256,
     )
     if result.failed and result.failed == result.rows:
         raise ClassificationError(
@@ -88,6 +88,7 @@ def _register_classify(sub: Any) -> None:
     p = sub.add_parser("classify", help="add cause, motive, risk and evidence columns to an export")
     _input_args(p)
     p.add_argument("--model", help="model file from `complaintmine train` (default: the bundled model)")
+    _sha256_arg(p)
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default 0 = all cores)")
     p.add_argument("--engine", choices=["local", "dask"], default="local",
                    help="run on this machine (default) or on a Dask cluster")
@@ -95,6 +96,12 @@ def _register_classify(sub: Any) -> None:
     p.add_argument("--mask-input", action="store_true",
                    help="also mask phone / ID / card numbers in the original text column")
     p.set_defaults(func=_cmd_classify)
+
+
+def _sha256_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model-sha256", metavar="HEX",
+                   help="refuse the model file unless its SHA-256 is HEX (64 hex digits, as sha256sum prints): "
+                        "for models others share; the file's own checksums prove nothing against tampering")
 
 
 def _labelled_args(p: argparse.ArgumentParser) -> None:
@@ -141,18 +148,17 @@ def _read_labelled(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .errors import OutputError
-    from .model import train_model
+    from . import model as models
+    from .output import check_writable_path
 
+    # the output path first, not after minutes of training; it may not be the labelled file
+    check_writable_path(args.output, inputs=(args.labelled,) if args.labelled else ())
     frame = _read_labelled(args)
     if not str(args.output).endswith(".cmm"):
         print("note: model files conventionally end in .cmm", file=sys.stderr)
-    out_dir = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(out_dir):
-        raise OutputError(f"{args.output}: folder {out_dir} does not exist; create it first (mkdir -p {out_dir}).")
     motives = frame[args.motives_col] if args.motives_col in frame.columns else None
     print(f"training on {len(frame)} labelled complaints ...", file=sys.stderr)
-    model = train_model(frame[args.text_col], frame[args.causes_col], motives, progress=True,
+    model = models.train_model(frame[args.text_col], frame[args.causes_col], motives, progress=True,
                         info={"trained_on": os.path.basename(args.labelled or "data/labeled/labeled.csv"),
                               "selection": {"split": args.split, "domain": args.domain,
                                             "exclude_domain": args.exclude_domain}})
@@ -196,9 +202,13 @@ def _register_train_evaluate(sub: Any) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .io import read_complaints
+    from .model import load_model
     from .report import check_report_path, detect_date_column, write_report
 
     check_report_path(args.output)  # fail before the (slow) reading and classifying
+    model = args.model
+    if model is not None or args.model_sha256 is not None:  # a bad or unexpected model fails before reading
+        model = load_model(args.model, sha256=args.model_sha256)
     frame = read_complaints(args.input, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
                             encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids)
     if "cause" not in frame.columns:
@@ -208,7 +218,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"using {date_col!r} as the date column (--date-col to choose another)", file=sys.stderr)
     path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
                         text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
-                        recent=args.recent, model=args.model)
+                        recent=args.recent, model=model)
     print(f"wrote report to {path}", file=sys.stderr)
     return 0
 
@@ -230,6 +240,7 @@ def _register_report(sub: Any) -> None:
                    help="column to look for concentration in, e.g. store (repeatable; default: store, "
                         "channel, category ... when present)")
     p.add_argument("--model", help="model file for classifying a raw export (default: the bundled model)")
+    _sha256_arg(p)
     p.add_argument("--title", default="投诉根因分析报告", help="report title")
     p.add_argument("--top", type=int, default=10, help="number of ranked actions (default 10)")
     p.add_argument("--freq", default="W", help="trend period: D, W, M or Q (default W)")

@@ -32,6 +32,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from . import _kernels
 from ._linear import products
 from .lexicon import Cue, Lexicon, default_lexicon
+from .modelio import require_array, require_number, require_strings
 from .normalize import PII_PLACEHOLDER, normalize_many
 from .tokenize import Tokenizer, default_tokenizer
 
@@ -507,15 +508,11 @@ class WordVectors:
     """
 
     def __init__(self, words: list[str], vectors: np.ndarray, idf: np.ndarray) -> None:
-        self.words = list(words)
-        self.vectors = np.asarray(vectors)
-        self.idf = np.asarray(idf, dtype=np.float64)
-        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.words) or len(self.idf) != len(self.words):
-            from .errors import ModelFileError
-
-            raise ModelFileError(
-                f"word vectors of {len(self.words)} words have vectors of shape {self.vectors.shape} and "
-                f"{len(self.idf)} weights; retrain the model")
+        self.words = require_strings(list(words), "emb_words")
+        # the vectors and weights come from files: checked before anything runs on them
+        got = {"emb_vectors": np.asarray(vectors), "emb_idf": np.asarray(idf)}
+        self.vectors = require_array(got, "emb_vectors", shape=(len(self.words), None))
+        self.idf = np.asarray(require_array(got, "emb_idf", shape=(len(self.words),)), dtype=np.float64)
         self._tfidf = _Tfidf("word", (1, 1), self.words, self.idf)
         self._dense = self.vectors.astype(np.float32)
 
@@ -634,16 +631,46 @@ class ComplaintVectorizer:
             arrays.update(emb_vectors=self.emb_.vectors.astype(np.float16), emb_idf=self.emb_.idf.astype(np.float32))
         return meta, arrays
 
+    @property
+    def n_features(self) -> int:
+        """Width of ``transform``'s matrix: what the linear models reading it must match."""
+        assert self.word_ is not None and self.char_ is not None
+        emb = self.emb_.dim if self.emb_ is not None else 0
+        return len(self.word_.vocabulary) + len(self.char_.vocabulary) + len(self.dense_names) + emb
+
     @classmethod
     def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> ComplaintVectorizer:
+        """The vectorizer of ``to_state``; every setting and array is checked against the
+        vocabularies first (an IDF shorter than its vocabulary would make the compiled kernel
+        read past its end), so a damaged or crafted file raises ``ModelFileError``."""
         emb = None
         if "emb_words" in meta:  # model files from before word vectors have none
-            emb = WordVectors(meta["emb_words"], arrays["emb_vectors"], arrays["emb_idf"])
-        vec = cls(word_ngrams=tuple(meta["word_ngrams"]), char_ngrams=tuple(meta["char_ngrams"]),
-                  min_df=meta["min_df"], max_features=meta["max_features"], cue_scale=meta["cue_scale"],
+            emb = WordVectors(meta["emb_words"], require_array(arrays, "emb_vectors", shape=(None, None)),
+                              require_array(arrays, "emb_idf", shape=(None,)))
+        word_vocab = require_strings(meta["word_vocab"], "word_vocab")
+        char_vocab = require_strings(meta["char_vocab"], "char_vocab")
+        vec = cls(word_ngrams=_ngram_range(meta["word_ngrams"], "word_ngrams"),
+                  char_ngrams=_ngram_range(meta["char_ngrams"], "char_ngrams"),
+                  min_df=meta["min_df"], max_features=meta["max_features"],
+                  cue_scale=require_number(meta["cue_scale"], "cue_scale", lo=0, hi=1e6),
                   lexicon=Lexicon(meta["lexicon"]), embeddings=emb,
-                  embedding_scale=meta.get("embedding_scale", 0.5))
-        vec.word_ = _Tfidf("word", vec.word_ngrams, meta["word_vocab"], arrays["word_idf"])
-        vec.char_ = _Tfidf("char", vec.char_ngrams, meta["char_vocab"], arrays["char_idf"])
+                  embedding_scale=require_number(meta.get("embedding_scale", 0.5), "embedding_scale", lo=0, hi=1e6))
+        vec.word_ = _Tfidf("word", vec.word_ngrams, word_vocab,
+                           require_array(arrays, "word_idf", shape=(len(word_vocab),)))
+        vec.char_ = _Tfidf("char", vec.char_ngrams, char_vocab,
+                           require_array(arrays, "char_idf", shape=(len(char_vocab),)))
         vec.emb_ = emb
         return vec
+
+
+#: longest n-grams a model file may ask for (the bundled model uses 2 words, 3 characters)
+_MAX_NGRAM = 8
+
+
+def _ngram_range(value: Any, name: str) -> tuple[int, int]:
+    """An n-gram range from a manifest: two whole numbers ``1 <= low <= high <= _MAX_NGRAM``."""
+    if not isinstance(value, list) or len(value) != 2:
+        require_number(None, name)  # raises, naming the setting
+    low = require_number(value[0], f"{name}[0]", lo=1, hi=_MAX_NGRAM, integer=True)
+    high = require_number(value[1], f"{name}[1]", lo=low, hi=_MAX_NGRAM, integer=True)
+    return low, high

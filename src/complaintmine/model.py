@@ -15,6 +15,7 @@ from .bundle import read_estimators, save_estimators
 from .causes import CauseClassifier
 from .errors import ModelFileError
 from .features import ComplaintVectorizer
+from .modelio import check_sha256
 from .motives import MotiveEstimator
 from .tokenize import Tokenizer, default_tokenizer
 
@@ -36,6 +37,26 @@ class ComplaintModel:
     def save(self, path: str | os.PathLike[str]) -> None:
         save_model(path, causes=self.causes, motives=self.motives, tokenizer=self.tokenizer, info=self.info)
 
+    def check_can_classify(self, source: str | os.PathLike[str] | None = None) -> ComplaintModel:
+        """Self, when it holds both a cause classifier and a motive estimator (what classifying
+        needs); else ``ModelFileError`` naming ``source`` (the model file) and how to get one.
+
+        Examples
+        --------
+        >>> load_model().check_can_classify().causes is not None
+        True
+        """
+        missing = [what for what, part in (("cause classifier", self.causes), ("motive estimator", self.motives))
+                   if part is None]
+        if missing:
+            where = f"model file {os.fspath(source)}" if source is not None else "the model"
+            raise ModelFileError(
+                f"{where} has no {' and no '.join(missing)}, so it cannot classify (a file from "
+                "CauseClassifier.save() holds only causes). Use a model from `complaintmine train`, or save both: "
+                "save_model(path, causes=clf, motives=MotiveEstimator.from_rules())."
+            )
+        return self
+
 
 def save_model(path: str | os.PathLike[str], *, causes: CauseClassifier | None = None,
                motives: MotiveEstimator | None = None, tokenizer: Tokenizer | None = None,
@@ -44,15 +65,14 @@ def save_model(path: str | os.PathLike[str], *, causes: CauseClassifier | None =
     save_estimators(path, {"causes": causes, "motives": motives}, tokenizer=tokenizer, info=info)
 
 
-def _read(path: str | os.PathLike[str]) -> ComplaintModel:
-    found, tok, info = read_estimators(path, {"causes": CauseClassifier, "motives": MotiveEstimator})
+def _read(path: str | os.PathLike[str], sha256: str | None = None) -> ComplaintModel:
+    found, tok, info = read_estimators(path, {"causes": CauseClassifier, "motives": MotiveEstimator}, sha256=sha256)
     return ComplaintModel(found.get("causes"), found.get("motives"), tok, info)
 
 
 @lru_cache(maxsize=1)
 def _default() -> ComplaintModel:
-    ref = resources.files("complaintmine").joinpath("resources", DEFAULT_MODEL)
-    with resources.as_file(ref) as path:
+    with resources.as_file(_default_path()) as path:
         if not path.exists():
             raise ModelFileError(
                 "the default model is missing from the package; run `complaintmine train` to build it"
@@ -60,8 +80,25 @@ def _default() -> ComplaintModel:
         return _read(path)
 
 
-def load_model(path: str | os.PathLike[str] | None = None) -> ComplaintModel:
+def _default_path() -> Any:
+    return resources.files("complaintmine").joinpath("resources", DEFAULT_MODEL)
+
+
+def load_model(path: str | os.PathLike[str] | None = None, *, sha256: str | None = None) -> ComplaintModel:
     """Load a model file, or the default model shipped with complaintmine when ``path`` is None.
+
+    The file is checked as it is read (sizes, array shapes, dtypes and values against its
+    vocabularies), so a damaged or crafted file gives ``ModelFileError``, never a crash. Its
+    checksums have no key and prove nothing against someone who edits the file: to know a
+    model someone shared is the one they meant, pass the SHA-256 digest they gave you by a
+    channel you trust (``sha256sum my.cmm`` prints it).
+
+    Parameters
+    ----------
+    path : path, optional
+        Model file from ``complaintmine train`` / ``ComplaintModel.save``; None for the default.
+    sha256 : str, optional
+        The file's expected SHA-256 (64 hex digits); another digest raises ``ModelFileError``.
 
     Examples
     --------
@@ -69,7 +106,12 @@ def load_model(path: str | os.PathLike[str] | None = None) -> ComplaintModel:
     >>> model.causes.predict(["房间隔音太差，一晚上没睡好"])[0]
     'facilities_environment'
     """
-    return _default() if path is None else _read(path)
+    if path is not None:
+        return _read(path, sha256)
+    if sha256 is not None:
+        with resources.as_file(_default_path()) as where:
+            check_sha256(where, sha256)
+    return _default()
 
 
 def as_model(model: ComplaintModel | str | os.PathLike[str] | None) -> ComplaintModel:

@@ -14,6 +14,7 @@ from ._linear import LinearBinarySet
 from .errors import ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
 from .lexicon import Lexicon, as_lexicon
+from .modelio import require_number, require_strings
 from .taxonomy import MOTIVES, parse_codes
 from .tokenize import Tokenizer
 
@@ -313,12 +314,19 @@ class MotiveEstimator(BaseEstimator):
                    vectorizer: ComplaintVectorizer | None) -> MotiveEstimator:
         if meta.get("kind") != "MotiveEstimator":
             raise ModelFileError("the model file holds no MotiveEstimator")
+        if not isinstance(meta.get("params"), dict):
+            raise ModelFileError("the MotiveEstimator settings of the model file are not valid; retrain it")
         est = cls(**meta["params"])
+        require_number(est.rule_weight, "rule_weight", lo=0, hi=1)
+        require_number(est.threshold, "threshold", lo=0, hi=1)
         est.lexicon_ = Lexicon(meta["lexicon"])
-        est.motives_ = list(meta["motives"])
+        est.motives_ = require_strings(meta["motives"], "motives", nonempty=True)
         if "model" in meta:
             if vectorizer is None:
                 raise ModelFileError("the model file has a trained MotiveEstimator but no vectorizer")
             est.vectorizer_ = vectorizer
-            est.model_ = LinearBinarySet.from_state("motive", meta["model"], arrays)
+            est.model_ = LinearBinarySet.from_state("motive", meta["model"], arrays, n_features=vectorizer.n_features)
+            if not set(est.model_.labels) <= set(est.motives_):
+                raise ModelFileError("the motive model of the model file scores motives that are not among its "
+                                     "motives; the file is damaged or crafted: retrain it")
         return est

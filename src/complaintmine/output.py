@@ -20,7 +20,7 @@ import pandas as pd
 from .atomic import commit, discard, new_temp
 from .errors import OutputError
 
-__all__ = ["TableWriter", "write_table", "check_output_path"]
+__all__ = ["TableWriter", "write_table", "check_output_path", "check_writable_path"]
 
 _OUT_FORMATS = {
     ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -43,6 +43,25 @@ def check_output_path(path: str | os.PathLike[str], *, inputs: tuple[str | os.Pa
             f"{p}: unknown output type {p.suffix or '(no extension)'!r}. "
             "Use .csv, .tsv, .jsonl, .parquet or .xlsx."
         )
+    return check_writable_path(p, inputs=inputs)
+
+
+def check_writable_path(path: str | os.PathLike[str], *, inputs: tuple[str | os.PathLike[str], ...] = (),
+                        example: str = "model.cmm") -> Path:
+    """Validate a path any file (a table, a model) is to be written to; return it as a ``Path``.
+
+    Raises ``OutputError`` when the path is a folder, one of ``inputs``, below a file, in a
+    folder that does not exist or that cannot be written to (tried, not only asked).
+
+    Examples
+    --------
+    >>> check_writable_path("/proc/model.cmm")  # doctest: +SKIP
+    Traceback (most recent call last):
+    complaintmine.errors.OutputError: /proc/model.cmm: cannot create files in /proc ...
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise OutputError(f"{p} is a folder; give a file name, e.g. {p / example}.")
     for src in inputs:
         if Path(src).exists() and p.exists() and os.path.samefile(src, p) or (
             Path(src).resolve() == p.resolve()

@@ -63,9 +63,8 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     m = as_model(model)
     prepared = texts if isinstance(texts, Prepared) else prepare(list(texts), m.tokenizer)
     n = len(prepared)
+    m.check_can_classify(model if isinstance(model, (str, os.PathLike)) else None)
     clf, est = m.causes, m.motives
-    if clf is None or est is None:
-        raise ValueError("the model needs both a cause classifier and a motive estimator")
     vec = getattr(clf, "vectorizer_", None)
     if vec is not None:  # the linear models that read the same features: one sparse product
         shared = est.linear_models() if getattr(est, "vectorizer_", None) is vec else []

@@ -22,6 +22,7 @@ from typing import Any
 
 from ._resources import read_user_text, resource_lines
 from .errors import ModelFileError
+from .modelio import require_strings
 from .normalize import PII_PLACEHOLDER as _PLACEHOLDER
 
 __all__ = ["Tokenizer", "tokenize", "dt", "default_tokenizer", "domain_words", "stopwords", "available_backends"]
@@ -100,6 +101,22 @@ def _read_user_dict(path: str | os.PathLike[str]) -> list[tuple[str, int | None,
         tag = parts[2] if len(parts) == 3 else None
         entries.append((parts[0], freq, tag))
     return entries
+
+
+#: the settings ``Tokenizer.to_params`` writes (``user_dicts`` only from files of old versions)
+_MODEL_PARAMS = frozenset({"backend", "domain_dict", "user_words", "user_dicts", "remove_stopwords",
+                           "extra_stopwords", "keep_punct", "hmm", "user_entries"})
+
+
+def _valid_entry(entry: Any) -> bool:
+    """One user-dictionary entry of a model file: ``[word, freq or None, tag or None]``, as
+    ``_read_user_dict`` gives (a printable word without spaces, a frequency jieba can use)."""
+    if not isinstance(entry, list) or len(entry) != 3:
+        return False
+    word, freq, tag = entry
+    return (isinstance(word, str) and 0 < len(word) <= 100 and word.isprintable() and not any(c.isspace() for c in word)
+            and (freq is None or (type(freq) is int and 0 <= freq < 1 << 40))
+            and (tag is None or isinstance(tag, str) and tag.isprintable()))
 
 
 class Tokenizer:
@@ -208,10 +225,30 @@ class Tokenizer:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> Tokenizer:
-        """The tokenizer of ``to_params`` (as stored in a model file)."""
+        """The tokenizer of ``to_params`` (as stored in a model file).
+
+        The settings are data: each is checked for its type, and a model file never makes the
+        tokenizer read a local file (its user dictionaries' words are stored in the file, as
+        ``user_entries``; a file naming ``user_dicts`` is refused)."""
+        if not isinstance(params, dict) or not set(params) <= _MODEL_PARAMS:
+            raise ModelFileError("the tokenizer settings of the model file are not valid; retrain it")
         params = dict(params)
+        if params.pop("user_dicts", None):
+            raise ModelFileError(
+                "the model file names user dictionary files to read; a model never reads local files (its "
+                "words are stored inside it): retrain it with `complaintmine train`")
         entries = params.pop("user_entries", [])
-        params.pop("user_dicts", None)
+        if not isinstance(entries, list) or not all(_valid_entry(e) for e in entries):
+            raise ModelFileError("the tokenizer's user words in the model file are not valid "
+                                 "([word, freq or null, tag or null] each); retrain it")
+        for key in ("user_words", "extra_stopwords"):
+            require_strings(params.get(key, []), f"tokenizer {key}", unique=False)
+        if not all(isinstance(params.get(k, True), bool) for k in ("domain_dict", "remove_stopwords", "keep_punct",
+                                                                    "hmm")):
+            raise ModelFileError("the tokenizer switches in the model file are not true / false; retrain it")
+        if params.get("backend", "jieba") not in ("auto", *_BACKENDS):
+            raise ModelFileError(f"the model file asks for tokenizer backend {params.get('backend')!r}; "
+                                 "retrain it")
         if params.get("backend") == "rjieba" and "rjieba" not in _available_backends():
             # models saved before the backend was kept as "auto"; rjieba only makes jieba faster
             params["backend"] = "auto"
