@@ -63,9 +63,11 @@ def _npy(arr: np.ndarray) -> bytes:
 def craft(bundled: tuple[dict[str, Any], dict[str, bytes]], edit: Callable[[Parts], None], path: Path) -> Path:
     """The bundled model with ``edit`` applied, re-signed (checksums recomputed), at ``path``."""
     manifest, blobs = bundled
-    parts = Parts(json.loads(json.dumps(manifest)), {k: np.load(io.BytesIO(b)) for k, b in blobs.items()})
+    originals = {k: np.load(io.BytesIO(b)) for k, b in blobs.items()}
+    parts = Parts(json.loads(json.dumps(manifest)), dict(originals))
     edit(parts)
-    out = {f"arrays/{k}.npy": _npy(a) for k, a in parts.arrays.items()}
+    # arrays the edit did not replace keep their bytes (faster than encoding them again)
+    out = {f"arrays/{k}.npy": blobs[k] if a is originals.get(k) else _npy(a) for k, a in parts.arrays.items()}
     out.update(parts.extra)
     parts.manifest["arrays"] = {
         n[len("arrays/") : -len(".npy")]: hashlib.sha256(b).hexdigest()
@@ -120,6 +122,13 @@ def _huge_header(p: Parts) -> None:
     header += b" " * (117 - len(header)) + b"\n"
     blob = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 64
     p.extra["arrays/vec0_word_idf.npy"] = blob
+
+
+def _broken_header(p: Parts) -> None:
+    # an .npy header that is not a Python literal at all (NumPy's parser raised TokenError)
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': ((("
+    header += b" " * (117 - len(header)) + b"\n"
+    p.extra["arrays/vec0_emb_idf.npy"] = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 8
 
 
 def _zip_bomb(p: Parts) -> None:
@@ -210,6 +219,7 @@ CASES = [
         "lacks its arrays",
     ),
     Case("array header declaring a terabyte", _huge_header, "declares shape (1000000000000,)"),
+    Case("array header that is not a literal", _broken_header, "'vec0_emb_idf' is not a valid .npy array"),
     Case("manifest inflating past the limit (zip bomb)", _zip_bomb, "zip bomb"),
 ]
 
@@ -329,3 +339,33 @@ def test_train_checks_its_output_before_training(where, message, tmp_path, capsy
     err = capsys.readouterr().err
     assert code == 9, err
     assert message in err
+
+
+def test_short_fuzz_over_model_files(bundled, tmp_path):
+    """A few mutations of benchmarks/fuzz_models.py (the 10-minute run is the benchmark), in this
+    process: each mutated file loads and classifies, or is refused with ModelFileError."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "fuzz_models", Path(__file__).parents[1] / "benchmarks" / "fuzz_models.py"
+    )
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    rng = __import__("random").Random(18)
+    outcomes = []
+    for i in range(10):
+        data, kind = fuzz.make_input(bundled, rng)
+        path = tmp_path / f"m{i}.cmm"
+        path.write_bytes(data)
+        try:
+            model = load_model(path).check_can_classify(path)
+        except ModelFileError as err:
+            assert str(path) in str(err), kind
+            outcomes.append("refused")
+            continue
+        from complaintmine.pipeline import analyze_texts
+
+        out = analyze_texts(TEXTS, model=model)
+        assert len(out) == len(TEXTS), kind
+        outcomes.append("ran")
+    assert "refused" in outcomes

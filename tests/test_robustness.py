@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,31 @@ class Case:
     code: int
     message: str  # must appear in stderr
     names: str | None = None  # the file / line / column the message must name (default: args[1])
+
+
+def _short_idf_model(path: Path) -> None:
+    """The bundled model with its character IDF cut to 10 values, re-signed as an attacker would."""
+    import hashlib
+    import io
+
+    import numpy as np
+
+    from complaintmine.modelio import _manifest_checksum
+
+    bundled = Path(errors.__file__).parent / "resources" / "default_model.cmm"
+    with zipfile.ZipFile(bundled) as zin, zipfile.ZipFile(path, "w") as zout:
+        manifest = json.loads(zin.read("manifest.json"))
+        for name in zin.namelist():
+            if name.startswith("arrays/"):
+                data = zin.read(name)
+                if name == "arrays/vec0_char_idf.npy":
+                    buf = io.BytesIO()
+                    np.save(buf, np.load(io.BytesIO(data))[:10])
+                    data = buf.getvalue()
+                    manifest["arrays"]["vec0_char_idf"] = hashlib.sha256(data).hexdigest()
+                zout.writestr(name, data)
+        manifest["checksum"] = _manifest_checksum(manifest)
+        zout.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False))
 
 
 def _cases() -> list[Case]:
@@ -126,6 +152,21 @@ def _cases() -> list[Case]:
              ["classify", "good.csv", "-o", "out.csv", "--model", "evil.cmm"], 10, "never loads pickles", "evil.cmm"),
         Case("model-missing", "--model file missing", {"good.csv": GOOD},
              ["classify", "good.csv", "-o", "out.csv", "--model", "nope.cmm"], 10, "not found", "nope.cmm"),
+        Case("model-crafted", "--model whose IDF array is shorter than its vocabulary, checksums recomputed (a "
+             "crash in the compiled kernel before)", {"good.csv": GOOD, "short.cmm": _short_idf_model},
+             ["classify", "good.csv", "-o", "out.csv", "--model", "short.cmm"], 10, "'char_idf' of the model file has "
+             "shape (10,)", "short.cmm"),
+        Case("model-cause-only", "--model saved by CauseClassifier.save() (no motive estimator)",
+             {"good.csv": GOOD, "causes.cmm": lambda p: __import__("complaintmine").CauseClassifier.from_lexicon()
+              .save(p)}, ["classify", "good.csv", "-o", "out.csv", "--model", "causes.cmm"], 10,
+             "no motive estimator", "causes.cmm"),
+        Case("model-sha256", "--model-sha256 that the model file does not have",
+             {"good.csv": GOOD, "shared.cmm": lambda p: __import__("complaintmine").CauseClassifier.from_lexicon()
+              .save(p)}, ["classify", "good.csv", "-o", "out.csv", "--model", "shared.cmm", "--model-sha256", "0" * 64],
+             10, "not the expected", "shared.cmm"),
+        Case("train-out-folder", "`train` output path is a folder (checked before training)",
+             {"labeled.csv": "text,causes\n送餐太慢,delivery\n", "outdir/keep": ""},
+             ["train", "labeled.csv", "-o", "outdir"], 9, "is a folder", "outdir"),
         Case("tokenize-merge", "`tokenize` on the merged-quote file", {"merge.csv": 'id,text\n1,a\n2,"b\n3,c\n4,d"\n'},
              ["tokenize", "merge.csv", "-o", "out.csv"], 7, "closed only on line 5", "merge.csv, line 3"),
         # inputs that look odd but are read correctly (exit 0)

@@ -201,8 +201,8 @@ def _load_npy(name: str, blob: bytes) -> np.ndarray:
             raise ValueError(f"format version {version}")
         header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, _fortran, dtype = header(buf)
-    except (ValueError, SyntaxError, TypeError, OverflowError) as err:
-        raise ModelFileError(f"array {name!r} is not a valid .npy array ({err})") from None
+    except Exception as err:  # NumPy parses the header with ast / tokenize: any of their errors
+        raise ModelFileError(f"array {name!r} is not a valid .npy array ({type(err).__name__})") from None
     if dtype.hasobject:
         raise ModelFileError(f"array {name!r} holds Python objects; complaintmine loads data only")
     count = 1

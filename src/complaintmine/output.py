@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -20,7 +21,46 @@ import pandas as pd
 from .atomic import commit, discard, new_temp
 from .errors import OutputError
 
-__all__ = ["TableWriter", "write_table", "check_output_path", "check_writable_path"]
+__all__ = ["TableWriter", "write_table", "check_output_path", "check_writable_path", "defuse_formula",
+           "recover_formula_text"]
+
+#: what makes Excel / LibreOffice read a cell as a formula (OWASP "CSV injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_START) | {"'"}
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def defuse_formula(text: str) -> str:
+    """``text`` made safe for a CSV / TSV cell: a single quote before a text that a spreadsheet
+    would read as a formula (one starting with ``=``, ``+``, ``-``, ``@``, tab or CR), so Excel
+    and LibreOffice show it as text. Plain numbers (``-12.5``) are left alone: they are numbers,
+    not formulas. A text that already starts with quotes before such a character gets one more,
+    so that ``recover_formula_text`` gives back exactly what was written.
+
+    Examples
+    --------
+    >>> defuse_formula("=HYPERLINK(\"http://x\")"), defuse_formula("-12.5"), defuse_formula("送餐太慢")
+    ('\'=HYPERLINK("http://x")', '-12.5', '送餐太慢')
+    """
+    if text[:1] not in _FORMULA_FIRST:
+        return text
+    if text[0] == "'":
+        return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
+    return text if _PLAIN_NUMBER.fullmatch(text) else "'" + text
+
+
+def recover_formula_text(text: str) -> str:
+    """The text ``defuse_formula`` was given: one leading quote removed when what follows the
+    quotes starts with ``=``, ``+``, ``-``, ``@``, tab or CR.
+
+    Examples
+    --------
+    >>> recover_formula_text("'=1+1"), recover_formula_text("''-x"), recover_formula_text("'好'")
+    ('=1+1', "'-x", "'好'")
+    """
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 _OUT_FORMATS = {
     ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -143,6 +183,7 @@ class TableWriter:
         if self._columns is None:
             self._columns = [str(c) for c in frame.columns]
         if self.format in ("csv", "tsv"):
+            frame = _csv_safe(frame)
             sep = "," if self.format == "csv" else "\t"
             # TSV stays with pandas: tab-separated readers (cut, awk) rarely understand quotes
             data = _arrow_csv(frame, header=self.rows == 0) if sep == "," else None
@@ -186,8 +227,10 @@ class TableWriter:
             if exc_type is None:
                 if self.format == "excel":
                     frame = pd.concat(self._excel, ignore_index=True) if self._excel else pd.DataFrame()
-                    with open(self._tmp, "wb") as fh:  # a handle: pandas refuses the .partial name
-                        frame.to_excel(fh, index=False, engine="openpyxl")
+                    # a handle: pandas refuses the .partial name
+                    with open(self._tmp, "wb") as fh, pd.ExcelWriter(fh, engine="openpyxl") as xw:
+                        frame.to_excel(xw, index=False)
+                        _no_formulas(xw.sheets[next(iter(xw.sheets))], frame)
                 elif self.format == "parquet" and self._parquet is None:
                     pd.DataFrame(columns=self._columns or []).to_parquet(self._tmp, index=False)
                 commit(self._tmp, self.path)
@@ -271,6 +314,28 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return _strings(frame, lambda t: _no_surrogates(ILLEGAL_CHARACTERS_RE.sub("", t)))
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """No cell or column name that a spreadsheet would run as a formula (``defuse_formula``)."""
+    names = [defuse_formula(c) if isinstance(c, str) else c for c in frame.columns]
+    if any(a is not b for a, b in zip(names, frame.columns)):
+        frame = frame.set_axis(names, axis=1)
+    return _strings(frame, defuse_formula)
+
+
+def _no_formulas(sheet: Any, frame: pd.DataFrame) -> None:
+    """Make the cells of ``sheet`` (``frame`` written from A1, header first) that openpyxl took
+    for formulas, texts starting with ``=``, plain text cells: what they hold is data. The
+    text stays as it is: Excel shows it, it does not run it."""
+    for j, name in enumerate(frame.columns, 1):
+        if isinstance(name, str) and name.startswith("="):
+            sheet.cell(row=1, column=j).data_type = "s"
+        values = frame.iloc[:, j - 1]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            for i, v in enumerate(values.tolist(), 2):
+                if isinstance(v, str) and v.startswith("="):
+                    sheet.cell(row=i, column=j).data_type = "s"
 
 
 def _json_default(value: Any) -> Any:
