@@ -383,7 +383,7 @@ def child(folder: str) -> int:
                 rows, failed = len(frame), int((frame["error"] != "").sum())
             log.write(
                 json.dumps(
-                    {"model": line, "code": code, "stderr": err.getvalue()[-2000:], "rows": rows, "failed": failed},
+                    {"model": line, "code": code, "stderr": err.getvalue()[:3000], "rows": rows, "failed": failed},
                     ensure_ascii=False,
                 )
                 + "\n"
@@ -404,7 +404,9 @@ def judge(r: dict[str, Any]) -> str | None:
             return f"exit 0 with {r['failed']} rows failed"
         return None
     if r["code"] == 10:
-        return None if err.startswith("complaintmine: error: ") and err.count("\n") <= 2 else "exit 10, bad message"
+        # one or two lines, of a length someone reads (a crafted setting may be megabytes long)
+        ok = err.startswith("complaintmine: error: ") and err.count("\n") <= 2 and len(err) <= 1000
+        return None if ok else f"exit 10, bad message: {err[:300]!r}"
     return f"exit {r['code']}: {err.strip()[:200]}"
 
 

@@ -190,6 +190,11 @@ CASES = [
     ),
     Case("temperature zero", _set("causes.primary.temperature", 0), "temperature"),
     Case("cue scale a string", _set("vectorizers.vec0.cue_scale", "0.5"), "cue_scale"),
+    Case(
+        "n-gram range of 10^5 numbers (quoted briefly)",
+        _set("vectorizers.vec0.char_ngrams", [1, list(range(10**5))]),
+        "char_ngrams[1]",
+    ),
     Case("primary classes not among the classes", _set("causes.classes", ["a", "b"]), "not among its classes"),
     Case("classes of the wrong number", lambda p: p.meta["causes"]["primary"]["classes"].pop(), "cause_primary"),
     Case(
@@ -231,6 +236,7 @@ def test_crafted_model_is_refused(case: Case, bundled, tmp_path):
         load_model(path)
     assert case.message in str(err.value)
     assert str(path) in str(err.value)
+    assert len(str(err.value)) < 600  # one line a user reads, whatever the file holds
 
 
 def test_crafted_files_reach_the_checks(bundled, tmp_path):

@@ -305,9 +305,9 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
             raise ModelFileError(f"{source}: '{kind}' must map group names to lists of terms")
         for name, terms in groups.items():
             if not isinstance(terms, list) or not all(isinstance(t, str) and t for t in terms):
-                raise ModelFileError(f"{source}: {kind}.{name} must be a list of non-empty strings")
+                raise ModelFileError(f"{source}: {kind}.{str(name)[:60]} must be a list of non-empty strings")
             if any("\x00" in t for t in terms):
-                raise ModelFileError(f"{source}: {kind}.{name} holds a term with a NUL character")
+                raise ModelFileError(f"{source}: {kind}.{str(name)[:60]} holds a term with a NUL character")
     return data
 
 

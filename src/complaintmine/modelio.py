@@ -115,6 +115,12 @@ def require_strings(value: Any, name: str, *, unique: bool = True, nonempty: boo
     return value
 
 
+def _brief(value: Any) -> str:
+    """``repr(value)``, cut short: a crafted setting can be megabytes long."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def require_number(value: Any, name: str, *, lo: float | None = None, hi: float | None = None,
                    integer: bool = False) -> Any:
     """``value`` from a manifest, checked to be a (finite) number in ``[lo, hi]``."""
@@ -124,7 +130,7 @@ def require_number(value: Any, name: str, *, lo: float | None = None, hi: float 
         kind = "a whole number" if integer else "a number"
         bounds = f" from {lo} to {hi}" if lo is not None and hi is not None else (
             f" of at least {lo}" if lo is not None else f" of at most {hi}" if hi is not None else "")
-        raise ModelFileError(f"model setting {name!r} is {value!r}, expected {kind}{bounds}; the file is damaged "
+        raise ModelFileError(f"model setting {name!r} is {_brief(value)}, expected {kind}{bounds}; the file is damaged "
                              "or crafted: retrain it")
     return value
 
@@ -254,15 +260,15 @@ def load_bundle(path: str | os.PathLike[str], *, sha256: str | None = None) -> t
             if not isinstance(manifest, dict):
                 raise ModelFileError(f"{p} is not a complaintmine model file (its manifest is not a JSON object)")
             if manifest.get("format") != FORMAT:
-                raise ModelFileError(f"{p} is not a complaintmine model file (format {manifest.get('format')!r})")
+                raise ModelFileError(f"{p} is not a complaintmine model file (format {_brief(manifest.get('format'))})")
             if manifest.get("format_version") != FORMAT_VERSION:
                 raise ModelFileError(
-                    f"{p} uses model format {manifest.get('format_version')}, this complaintmine reads format "
+                    f"{p} uses model format {_brief(manifest.get('format_version'))}, this complaintmine reads format "
                     f"{FORMAT_VERSION}; retrain it with `complaintmine train`."
                 )
             if manifest.get("checksum") != _manifest_checksum(manifest):
                 raise ModelFileError(f"{p}: manifest checksum mismatch: the file was modified or damaged.")
-            file_version = str(manifest.get("library_version", "?"))
+            file_version = str(manifest.get("library_version", "?"))[:40]
             if file_version.split(".")[:2] != __version__.split(".")[:2]:
                 raise ModelFileError(
                     f"{p} was made by complaintmine {file_version}, this is {__version__}; retrain it with "
@@ -270,7 +276,7 @@ def load_bundle(path: str | os.PathLike[str], *, sha256: str | None = None) -> t
                 )
             listed, meta = manifest.get("arrays"), manifest.get("meta")
             if not isinstance(listed, dict) or not isinstance(meta, dict) or len(listed) > MAX_MEMBERS or not all(
-                    isinstance(d, str) for d in listed.values()):
+                    isinstance(d, str) and len(n) <= 100 for n, d in listed.items()):
                 raise ModelFileError(f"{p}: the manifest lacks its arrays or settings; the file is damaged or crafted")
             arrays = {}
             for name, digest in listed.items():

@@ -247,7 +247,7 @@ class Tokenizer:
                                                                     "hmm")):
             raise ModelFileError("the tokenizer switches in the model file are not true / false; retrain it")
         if params.get("backend", "jieba") not in ("auto", *_BACKENDS):
-            raise ModelFileError(f"the model file asks for tokenizer backend {params.get('backend')!r}; "
+            raise ModelFileError(f"the model file asks for tokenizer backend {str(params.get('backend'))[:40]!r}; "
                                  "retrain it")
         if params.get("backend") == "rjieba" and "rjieba" not in _available_backends():
             # models saved before the backend was kept as "auto"; rjieba only makes jieba faster
