@@ -13,6 +13,7 @@ import pytest
 from complaintmine import OUTPUT_COLUMNS
 from complaintmine.cli import main
 from complaintmine.normalize import mask_pii
+from complaintmine.output import recover_formula_text
 
 #: personal data as customers type it: mobiles (plain, +86 spaced, dashed, full-width), landlines,
 #: resident ID numbers, bank cards (Luhn-valid, grouped or not), e-mail addresses
@@ -73,6 +74,12 @@ def classified(planted, tmp_path_factory):
     return results
 
 
+def _read_back(path):
+    """A CSV we wrote, as the user's spreadsheet shows it: cells that would be formulas are
+    written with a leading quote (issue 18); ``recover_formula_text`` undoes it exactly."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False).map(recover_formula_text)
+
+
 def test_planted_pii_is_really_there(planted):
     text = "\n".join(planted["投诉内容"])
     assert all(p in text for p in PII)
@@ -88,12 +95,18 @@ def test_classify_derived_columns_hold_no_pii(classified, planted):
 
 
 def test_original_columns_pass_through_untouched_by_default(classified, planted):
+    # a phone written "+86 ..." would be a formula in a spreadsheet: the CSV holds it defused
+    # with a leading quote (issue 18), and recover_formula_text gives back every cell exactly
     out = classified["default"]
-    pd.testing.assert_frame_equal(out[list(planted.columns)], planted, check_dtype=False)
+    phones = out["联系电话"]
+    assert phones[planted["联系电话"].str.startswith("+")].str.startswith("'+").all()
+    recovered = out[list(planted.columns)].map(recover_formula_text)
+    pd.testing.assert_frame_equal(recovered, planted, check_dtype=False)
+    assert not phones.equals(recovered["联系电话"])  # the quote was really there
 
 
 def test_mask_input_masks_the_text_column_only(classified, planted):
-    out = classified["mask_input"]
+    out = classified["mask_input"].map(recover_formula_text)
     for i, cell in enumerate(out["投诉内容"]):
         assert_no_pii(cell, f"masked text row {i}")
     assert out["投诉内容"].str.contains("<PHONE>|<IDNUM>|<CARD>|<EMAIL>|<NUMBER>").all()
@@ -109,7 +122,7 @@ def test_mask_input_masks_the_text_column_only(classified, planted):
 def test_tokenize_command_masks_by_default(planted, tmp_path):
     planted.to_csv(tmp_path / "export.csv", index=False)
     assert main(["tokenize", str(tmp_path / "export.csv"), "-o", str(tmp_path / "tok.csv")]) == 0
-    out = pd.read_csv(tmp_path / "tok.csv", dtype=str, keep_default_na=False)
+    out = _read_back(tmp_path / "tok.csv")
     for col in ("text_norm", "tokens"):
         for i, cell in enumerate(out[col]):
             assert_no_pii(cell, f"{col} row {i}")

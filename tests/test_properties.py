@@ -20,6 +20,7 @@ import complaintmine as cm
 from complaintmine.batch import classify_file
 from complaintmine.io import ID_COLUMN_NAMES, TEXT_COLUMN_NAMES
 from complaintmine.normalize import normalize
+from complaintmine.output import recover_formula_text
 from complaintmine.tokenize import Tokenizer, available_backends
 
 SETTINGS = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
@@ -284,8 +285,10 @@ def test_classify_file_round_trip_keeps_every_input_cell(tmp_path_factory, frame
     assert len(out) == len(frame)
     assert out["id"].astype(str).tolist() == [str(i) for i in range(1, len(frame) + 1)]  # added, numbered
     assert list(out.columns) == ["id", *frame.columns, *cm.OUTPUT_COLUMNS, "error"]
+    # CSV cells a spreadsheet would run as formulas are written defused (a leading quote)
+    back = recover_formula_text if fmt_out == ".csv" else str
     for col in frame.columns:
-        got = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        got = out[col].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else back(str(v)))
         assert got.tolist() == frame[col].tolist(), col
     assert (out["error"].fillna("") == "").all()
 
