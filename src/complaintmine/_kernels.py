@@ -12,6 +12,7 @@ kernels switch themselves off for the process, with a warning, and the NumPy cod
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -38,6 +39,12 @@ def available() -> bool:
         else:
             _NUMBA = numba
     return _NUMBA is not False
+
+
+def imported() -> bool:
+    """True when Numba is imported in this process already, so that using the kernels costs
+    no start-up (importing Numba and loading the cached kernel take about half a second)."""
+    return bool(_NUMBA) or "numba" in sys.modules
 
 
 def _highest_bit(word, top_bit):  # pragma: no cover - compiled by Numba

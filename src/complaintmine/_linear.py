@@ -2,21 +2,20 @@
 
 Training uses scikit-learn's ``LogisticRegression``; what is kept is only ``coef``,
 ``intercept`` and the calibration parameters fitted on out-of-fold decision values
-(temperature scaling for the multi-class model, Platt scaling for binary ones).
+(temperature scaling for the multi-class model, Platt scaling for binary ones). Predicting
+needs NumPy only: scikit-learn, SciPy's optimizers and joblib are imported by the training
+functions (loading and using a model does not pay for them).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from joblib import Parallel, delayed
-from scipy.optimize import minimize, minimize_scalar
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.svm import LinearSVC
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 from .modelio import require_array, require_number, require_strings
 
@@ -35,6 +34,9 @@ def _logreg(C: float, random_state: int, binary: bool = False, loss: str = "log"
     """The linear learner: logistic regression (``loss="log"``) or a linear SVM (``"hinge"``,
     squared hinge, one-vs-rest; about ten times faster to train on sparse TF-IDF). Either way
     only ``coef_`` / ``intercept_`` are kept and probabilities come from the calibration."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
     if loss == "hinge":
         return LinearSVC(C=C, class_weight="balanced", max_iter=5000, random_state=random_state)
     if loss != "log":
@@ -49,6 +51,8 @@ CALIBRATION_FOLDS = 3
 
 
 def _folds(y: np.ndarray, n_splits: int, random_state: int) -> Any:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
     _, counts = np.unique(y, return_counts=True)
     k = int(min(n_splits, counts.min())) if len(counts) > 1 else 0
     if k >= 2:
@@ -95,6 +99,8 @@ class LinearSoftmax:
                 p = softmax(oof / np.exp(log_t))
                 return -float(np.mean(np.log(p[np.arange(len(target)), target] + 1e-12)))
 
+            from scipy.optimize import minimize_scalar
+
             model.temperature = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
         return model
 
@@ -135,6 +141,8 @@ def _fit_binary(X: sp.csr_matrix, y: np.ndarray, C: float, random_state: int,
         p = sigmoid(ab[0] * oof + ab[1])
         return -float(np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
 
+    from scipy.optimize import minimize
+
     ab = minimize(nll, np.array([1.0, 0.0]), method="L-BFGS-B", bounds=[(0.01, 20.0), (-20.0, 20.0)]).x
     return lr.coef_[0], float(lr.intercept_[0]), ab
 
@@ -151,6 +159,8 @@ class LinearBinarySet:
     @classmethod
     def fit(cls, X: sp.csr_matrix, Y: np.ndarray, labels: list[str], *, C: float,
             random_state: int = 0, min_positives: int = 3, loss: str = "log") -> LinearBinarySet:
+        from joblib import Parallel, delayed
+
         todo = [j for j in range(len(labels))
                 if min_positives <= int(Y[:, j].sum()) < len(Y)]
         # liblinear releases the GIL: the labels train side by side on threads

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import chain, islice
 from typing import Any
 
 import pandas as pd
@@ -151,9 +152,10 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     from .progress import progress_bar
 
     with _fewer_collections():
-        # workers forked from this process inherit the model ready to use (built with fewer
-        # collections too)
-        _WORKER = (model_path, _warm(ready))
+        chunks, jobs = _jobs_for(chunks, jobs)
+        if jobs > 1:  # workers forked from here inherit the model ready to use (built with fewer collections)
+            ready = _warm(ready)
+        _WORKER = (model_path, ready)
         tally = ClassifyResult()
         with TableWriter(output, inputs=(input,)) as writer, progress_bar("classify") as bar:
             if not progress:
@@ -163,6 +165,21 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
                 tally.add(result, input_columns=chunk.columns)
                 bar.update(len(chunk))
     return tally
+
+
+#: an input of at most this many rows (one chunk) is classified in this process: starting the
+#: workers and warming them up costs more than they save on it
+IN_PROCESS_ROWS = BATCH_SIZE
+
+
+def _jobs_for(chunks: Iterator[pd.DataFrame], jobs: int) -> tuple[Iterator[pd.DataFrame], int]:
+    """The chunks (the first two read ahead) and the processes to use: 1 for a small input."""
+    if jobs == 1:
+        return chunks, jobs
+    head = list(islice(chunks, 2))
+    if len(head) < 2 and sum(len(c) for c in head) <= IN_PROCESS_ROWS:
+        jobs = 1
+    return chain(head, chunks), jobs
 
 
 def _results(chunks: Iterator[pd.DataFrame], model_path: str | None,

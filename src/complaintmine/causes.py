@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
 
+from ._estimator import Classifier, Estimator
 from ._linear import LinearBinarySet, LinearSoftmax
 from .errors import ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
@@ -57,7 +57,7 @@ class CauseDecision:
         return self.proba[np.arange(len(self.primary)), self.primary_index]
 
 
-class CauseClassifier(ClassifierMixin, BaseEstimator):
+class CauseClassifier(Classifier):
     """Multi-label complaint-cause classifier with a primary cause and evidence.
 
     Two modes:
@@ -417,7 +417,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return found["causes"]
 
 
-def _json_params(est: BaseEstimator) -> dict[str, Any]:
+def _json_params(est: Estimator) -> dict[str, Any]:
     """Constructor parameters that are plain data (lexicon and tokenizer are stored apart)."""
     params = est.get_params(deep=False)
     params.pop("lexicon", None)

@@ -26,8 +26,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.preprocessing import normalize as l2_normalize
 
 from . import _kernels
 from ._linear import products
@@ -187,17 +185,14 @@ class _Tfidf:
         self.ngram_range = tuple(ngram_range)
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
-        kwargs: dict[str, Any] = {"lowercase": False, "ngram_range": self.ngram_range, "dtype": np.float64}
-        if analyzer == "word":
-            kwargs.update(tokenizer=str.split, token_pattern=None)
-        else:
-            kwargs.update(analyzer="char")
-        self._counter = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.vocabulary)}, **kwargs)
+        self._sklearn_counter: Any = None  # see _counter
         self._fast: _NgramCounter | None | bool = False  # built on first use
 
     @classmethod
     def fit(cls, docs: list[str], analyzer: str, ngram_range: tuple[int, int], min_df: int,
             max_features: int | None) -> _Tfidf:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         kwargs: dict[str, Any] = {"lowercase": False, "ngram_range": ngram_range, "min_df": min_df,
                                   "max_features": max_features, "sublinear_tf": True}
         if analyzer == "word":
@@ -219,6 +214,23 @@ class _Tfidf:
                 return counts
         return self._counter.transform(docs)
 
+    @property
+    def _counter(self) -> Any:
+        """scikit-learn's ``CountVectorizer`` with this vocabulary: the fallback of the fast
+        counter, and its reference in the tests. Built on first use (it is rarely needed, and
+        importing scikit-learn would slow every start)."""
+        if self._sklearn_counter is None:
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            kwargs: dict[str, Any] = {"lowercase": False, "ngram_range": self.ngram_range, "dtype": np.float64}
+            if self.analyzer == "word":
+                kwargs.update(tokenizer=str.split, token_pattern=None)
+            else:
+                kwargs.update(analyzer="char")
+            self._sklearn_counter = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.vocabulary)},
+                                                    **kwargs)
+        return self._sklearn_counter
+
     def _fast_counter(self) -> _NgramCounter | None:
         if self._fast is False:
             self._fast = _NgramCounter.build(self.analyzer, self.ngram_range, self.vocabulary)
@@ -233,7 +245,7 @@ class _Tfidf:
         counts = self.counts(docs, split).astype(np.float64)
         counts.data = 1.0 + np.log(counts.data)
         counts = counts @ sp.diags(self.idf)
-        return l2_normalize(counts, copy=False).tocsr()
+        return _l2_normalize_rows(counts.tocsr())
 
     def __getstate__(self) -> dict[str, Any]:
         return {"analyzer": self.analyzer, "ngram_range": self.ngram_range, "vocabulary": self.vocabulary,
@@ -243,6 +255,25 @@ class _Tfidf:
         self.__init__(**state)  # type: ignore[misc]
 
 
+def _l2_normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows scaled to unit L2 norm in place (rows of zeros kept): exactly what scikit-learn's
+    ``normalize(matrix, copy=False)`` gives, without importing scikit-learn.
+
+    The squared norm of each row is summed in index order, as scikit-learn (and the compiled
+    kernel) sum it: SciPy's sparse matrix-vector product adds each row's terms one after
+    another, and multiplying by 1.0 changes no square.
+    """
+    squares = sp.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    sums = squares @ np.ones(matrix.shape[1])
+    norms = np.where(sums == 0.0, 1.0, np.sqrt(sums))
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
+    return matrix
+
+
+#: a smaller batch is weighted by the NumPy code unless Numba is loaded already: loading it
+#: (import, cached machine code) takes about 0.5 s and saves about 4 µs per text, so it pays
+#: only on large inputs, and a 10-row run starts faster without it (benchmarks/startup.py)
+KERNEL_MIN_DOCS = 2000
 _WHITE_SPACES = re.compile(r"\s\s+")  # what CountVectorizer's char analyzer collapses first
 _CP_BITS = 21  # every code point (+1) fits in 21 bits: three pack exactly into an int64
 _BLOCK = 2000  # documents counted at a time
@@ -269,11 +300,12 @@ class _NgramCounter:
         self.shift = _CP_BITS if analyzer == "char" else 0  # character n-grams: key = (key << shift) + unit
         self._logtf = np.zeros(0, dtype=np.float64)
         # unigrams by direct lookup: the column of each unit (code point + 1, or token number + 1)
-        units = [k for k in table.keys.tolist() if 0 < k < (1 << _CP_BITS if analyzer == "char" else radix)]
+        keys = table.keys
+        units = keys[(keys > 0) & (keys < (1 << _CP_BITS if analyzer == "char" else radix))]
         self.single: np.ndarray | None = None
-        if units and max(units) < 1 << 20:
-            self.single = np.full(max(units) + 1, -1, dtype=np.int64)
-            self.single[units] = table.lookup(np.array(units, dtype=np.int64))
+        if len(units) and int(units.max()) < 1 << 20:
+            self.single = np.full(int(units.max()) + 1, -1, dtype=np.int64)
+            self.single[units] = table.lookup(units)
 
     def _single(self, units: np.ndarray) -> np.ndarray:
         assert self.single is not None
@@ -285,35 +317,36 @@ class _NgramCounter:
         min_n, max_n = int(ngram_range[0]), int(ngram_range[1])
         if not 1 <= min_n <= max_n:
             return None
-        pairs: list[tuple[int, int]] = []
+        # the key of each vocabulary n-gram, computed for all of them at once (build time is
+        # start-up time: a model's vocabularies have tens of thousands of terms)
         if analyzer == "char":
             if max_n > 3:
                 return None
-            for col, term in enumerate(vocabulary):
-                if min_n <= len(term) <= max_n:
-                    pairs.append((_pack_chars(term), col))
+            lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+            units = np.frombuffer("".join(vocabulary).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            cols = np.flatnonzero((lengths >= min_n) & (lengths <= max_n))
+            starts = (np.cumsum(lengths) - lengths)[cols]
+            keys = _pack(units.astype(np.int64) + 1, starts, lengths[cols], shift=_CP_BITS)
             tokens, radix = None, 0
         elif analyzer == "word":
             split = [term.split(" ") for term in vocabulary]
-            tokens = {}
-            for parts in split:
-                if min_n <= len(parts) <= max_n and all(parts):
-                    for part in parts:  # interned, as the tokenizer's tokens: lookups compare identities
-                        tokens.setdefault(sys.intern(part), len(tokens))
+            kept = [col for col, parts in enumerate(split) if min_n <= len(parts) <= max_n and all(parts)]
+            parts_of = [split[col] for col in kept]
+            # numbered in order of first use; interned, as the tokenizer's tokens: lookups compare identities
+            tokens = {sys.intern(t): i for i, t in enumerate(dict.fromkeys(chain.from_iterable(parts_of)))}
             radix = len(tokens) + 1
             if radix ** max_n >= 2 ** 62:
                 return None
-            for col, parts in enumerate(split):
-                if min_n <= len(parts) <= max_n and all(parts):
-                    key = 0
-                    for part in parts:
-                        key = key * radix + tokens[part] + 1
-                    pairs.append((key, col))
+            lengths = np.fromiter(map(len, parts_of), dtype=np.int64, count=len(parts_of))
+            units = np.fromiter(map(tokens.__getitem__, chain.from_iterable(parts_of)), dtype=np.int64,
+                                count=int(lengths.sum())) + 1
+            keys = _pack(units, np.cumsum(lengths) - lengths, lengths, radix=radix)
+            cols = np.array(kept, dtype=np.int64)
         else:
             return None
-        if len({k for k, _ in pairs}) != len(pairs):
+        if len(np.unique(keys)) != len(keys):
             return None
-        return cls(analyzer, (min_n, max_n), _KeyTable(pairs), len(vocabulary), tokens, radix)
+        return cls(analyzer, (min_n, max_n), _KeyTable(keys, cols), len(vocabulary), tokens, radix)
 
     def transform(self, docs: list[str], split: list[list[str]] | None = None) -> sp.csr_matrix | None:
         """The count matrix, or None when a document is not a string (the caller falls back).
@@ -357,9 +390,12 @@ class _NgramCounter:
         the kernels are not available or a document is not a string (the caller falls back).
 
         Gives exactly ``_Tfidf.transform``'s matrix of the counts, column order within rows included."""
+        docs = list(docs)
+        if len(docs) < KERNEL_MIN_DOCS and not _kernels.imported():
+            return None
         if not _kernels.available() or not all(type(d) is str for d in docs):
             return None
-        got = self._units(list(docs), split)
+        got = self._units(docs, split)
         if got is None:
             return None
         units, lengths = got
@@ -442,14 +478,14 @@ class _KeyTable:
 
     _MULT = 0x9E3779B97F4A7C15
 
-    def __init__(self, pairs: list[tuple[int, int]]) -> None:
-        bits = max(4, (4 * len(pairs)).bit_length())
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        bits = max(4, (4 * len(keys)).bit_length())
         self.size = 1 << bits
         self.shift = np.uint64(64 - bits)
         self.keys = np.full(self.size, -1, dtype=np.int64)
         self.values = np.full(self.size, -1, dtype=np.int64)
-        keys = np.array([k for k, _ in pairs], dtype=np.int64)
-        values = np.array([v for _, v in pairs], dtype=np.int64)
+        keys = np.asarray(keys, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int64)
         # linear probing, all keys at once: each round, the keys whose current slot is free
         # compete for it (the first wins); the others move on to the next slot
         home = self._slots(keys) if len(keys) else np.zeros(0, dtype=np.int64)
@@ -483,10 +519,15 @@ class _KeyTable:
         return out
 
 
-def _pack_chars(term: str) -> int:
-    key = 0
-    for ch in term:
-        key = (key << _CP_BITS) + ord(ch) + 1
+def _pack(units: np.ndarray, starts: np.ndarray, lengths: np.ndarray, *, shift: int = 0,
+          radix: int = 0) -> np.ndarray:
+    """The key of each n-gram ``units[start:start + length]``: ``(key << shift) + unit`` for
+    characters, ``key * radix + unit`` for words (the callers make sure it fits in an int64)."""
+    key = np.zeros(len(starts), dtype=np.int64)
+    for pos in range(int(lengths.max()) if len(lengths) else 0):
+        has = lengths > pos
+        unit = units[starts[has] + pos]
+        key[has] = (key[has] << shift) + unit if shift else key[has] * radix + unit
     return key
 
 

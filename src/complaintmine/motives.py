@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
+from ._estimator import Estimator
 from ._linear import LinearBinarySet
 from .errors import ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
@@ -78,7 +78,7 @@ class MotiveDecision:
         return np.zeros(len(self.primary))
 
 
-class MotiveEstimator(BaseEstimator):
+class MotiveEstimator(Estimator):
     """Scores in [0, 1] for each motive, a primary motive (or ``none``) and the evidence.
 
     The score of each motive blends a logistic regression trained on labelled complaints

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _kernels
 from .model import ComplaintModel
 from .normalize import mask_pii
 from .pipeline import analyze_texts
@@ -21,7 +22,8 @@ __all__ = ["classify_texts", "classify_chunk", "ClassifyResult", "BATCH_SIZE"]
 
 def _warm(model: ComplaintModel) -> ComplaintModel:
     """Build everything that is built lazily (segmenter, lexicon matchers, n-gram tables,
-    normalization tables) once, so that forked workers inherit it ready."""
+    normalization tables, the compiled kernels) once, so that forked workers inherit it ready."""
+    _kernels.available()  # imports Numba (when installed): the texts below then load the kernel too
     classify_texts(["送餐员态度很差，要求退款！", "酒店房間隔音太差 1234", ""], model)
     return model
 
