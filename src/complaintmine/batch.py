@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .io import iter_complaints
+from .io import count_rows, iter_complaints
 from .model import ComplaintModel, load_model
 from .output import TableWriter, check_output_path
 from .worker import BATCH_SIZE, ClassifyResult, _warm, classify_chunk, classify_texts
@@ -147,7 +147,8 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
         from .distributed import classify_file_dask
 
         return classify_file_dask(chunks, output, input=input, model=model_path, scheduler=scheduler,
-                                  mask_input=mask_input, progress=progress)
+                                  mask_input=mask_input, progress=progress,
+                                  total=count_rows(input) if progress else None)
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
     from .progress import progress_bar
 
@@ -157,9 +158,9 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
             ready = _warm(ready)
         _WORKER = (model_path, ready)
         tally = ClassifyResult()
-        with TableWriter(output, inputs=(input,)) as writer, progress_bar("classify") as bar:
-            if not progress:
-                bar.disable = True
+        total = count_rows(input) if progress else None
+        with TableWriter(output, inputs=(input,)) as writer, \
+                progress_bar("classify", total=total, disable=not progress) as bar:
             for chunk, result in _results(chunks, model_path, jobs):
                 writer.write(classify_chunk(chunk, result, mask_input=mask_input))
                 tally.add(result, input_columns=chunk.columns)

@@ -36,14 +36,16 @@ def _input_args(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_tokenize(args: argparse.Namespace) -> int:
-    from .io import iter_complaints
+    from .io import count_rows, iter_complaints
     from .normalize import normalize_many
     from .output import TableWriter
     from .progress import progress_bar
     from .tokenize import Tokenizer
 
     tok = Tokenizer(backend=args.backend)
-    with TableWriter(args.output, inputs=(args.input,)) as writer, progress_bar("tokenize") as bar:
+    total = None if args.quiet else count_rows(args.input)
+    with TableWriter(args.output, inputs=(args.input,)) as writer, \
+            progress_bar("tokenize", total=total, disable=args.quiet) as bar:
         for chunk in iter_complaints(args.input, text_col=args.text_col, id_col=args.id_col,
                                      sheet=args.sheet, encoding=args.encoding, chunksize=args.chunksize,
                                      check_unique_ids=not args.allow_duplicate_ids):
@@ -65,7 +67,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     result = classify_file(
         args.input, args.output, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
         encoding=args.encoding, model=args.model, jobs=args.jobs, chunksize=args.chunksize,
-        engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=True,
+        engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=not args.quiet,
         check_unique_ids=not args.allow_duplicate_ids, model_sha256=args.model_sha256,
     )
     if result.failed and result.failed == result.rows:
@@ -158,10 +160,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print("note: model files conventionally end in .cmm", file=sys.stderr)
     motives = frame[args.motives_col] if args.motives_col in frame.columns else None
     print(f"training on {len(frame)} labelled complaints ...", file=sys.stderr)
-    model = models.train_model(frame[args.text_col], frame[args.causes_col], motives, progress=True,
-                        info={"trained_on": os.path.basename(args.labelled or "data/labeled/labeled.csv"),
-                              "selection": {"split": args.split, "domain": args.domain,
-                                            "exclude_domain": args.exclude_domain}})
+    model = models.train_model(frame[args.text_col], frame[args.causes_col], motives, progress=not args.quiet,
+                               info={"trained_on": os.path.basename(args.labelled or "data/labeled/labeled.csv"),
+                                     "selection": {"split": args.split, "domain": args.domain,
+                                                   "exclude_domain": args.exclude_domain}})
     model.save(args.output)
     print(f"saved model ({len(model.causes.classes_)} causes: {', '.join(model.causes.classes_)}) to "
           f"{args.output}", file=sys.stderr)
@@ -175,7 +177,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     frame = _read_labelled(args)
     model = load_model(args.model)
     report = evaluate_model(model, frame, text_col=args.text_col, causes_col=args.causes_col,
-                            motives_col=args.motives_col, n_boot=args.bootstrap)
+                            motives_col=args.motives_col, n_boot=args.bootstrap, progress=not args.quiet)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -203,22 +205,29 @@ def _register_train_evaluate(sub: Any) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .io import read_complaints
     from .model import load_model
+    from .progress import progress_bar
     from .report import check_report_path, detect_date_column, write_report
 
     check_report_path(args.output)  # fail before the (slow) reading and classifying
     model = args.model
     if model is not None or args.model_sha256 is not None:  # a bad or unexpected model fails before reading
         model = load_model(args.model, sha256=args.model_sha256)
-    frame = read_complaints(args.input, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
-                            encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids)
-    if "cause" not in frame.columns:
-        print(f"classifying {len(frame)} complaints ...", file=sys.stderr)
-    date_col = args.date_col or detect_date_column(frame)
-    if args.date_col is None and date_col is not None:
-        print(f"using {date_col!r} as the date column (--date-col to choose another)", file=sys.stderr)
-    path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
-                        text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
-                        recent=args.recent, model=model)
+    with progress_bar("report", total=2, unit="steps", disable=args.quiet) as bar:
+        bar.set_postfix_str("reading")
+        frame = read_complaints(args.input, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
+                                encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids)
+        bar.update()
+        raw = "cause" not in frame.columns
+        if raw:
+            print(f"classifying {len(frame)} complaints ...", file=sys.stderr)
+        date_col = args.date_col or detect_date_column(frame)
+        if args.date_col is None and date_col is not None:
+            print(f"using {date_col!r} as the date column (--date-col to choose another)", file=sys.stderr)
+        bar.set_postfix_str(f"{'classifying, ' if raw else ''}analysing {len(frame)} rows, writing")
+        path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
+                            text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
+                            recent=args.recent, model=model)
+        bar.update()
     print(f"wrote report to {path}", file=sys.stderr)
     return 0
 
@@ -257,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"complaintmine {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress on stderr (a bar in a terminal, else a line every "
+                             "COMPLAINTMINE_PROGRESS_SECONDS seconds, default 10)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("tokenize", help="normalize and tokenize the text column of an export")
@@ -268,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     _register_classify(sub)
     _register_train_evaluate(sub)
     _register_report(sub)
+    for command in sub.choices.values():  # also after the command: `complaintmine classify ... --quiet`
+        command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="no progress on stderr")
     return parser
 
 

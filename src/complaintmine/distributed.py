@@ -146,7 +146,8 @@ def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
 def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike[str], *,
                        input: str | os.PathLike[str] | None = None, model: str | None = None,
                        scheduler: str | None = None, mask_input: bool = False, progress: bool = True,
-                       n_workers: int | None = None, window: int | None = None) -> ClassifyResult:
+                       n_workers: int | None = None, window: int | None = None,
+                       total: int | None = None) -> ClassifyResult:
     """``classify_file`` with the classification done by a Dask cluster; returns the rows written.
 
     Parameters
@@ -164,6 +165,8 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
         cluster with one single-threaded worker process per core (``n_workers``).
     window : int, optional
         Chunks in flight at once (default: twice the cluster's threads); bounds memory.
+    total : int, optional
+        Rows expected (``io.count_rows``), for the progress display.
     """
     from .output import TableWriter
     from .progress import progress_bar
@@ -178,9 +181,7 @@ def classify_file_dask(chunks: Iterator[pd.DataFrame], output: str | os.PathLike
         pending: deque[tuple[pd.DataFrame, Any]] = deque()
         tally = ClassifyResult()
         with TableWriter(output, inputs=(input,) if input is not None else ()) as writer, \
-                progress_bar("classify") as bar:
-            if not progress:
-                bar.disable = True
+                progress_bar("classify", total=total, disable=not progress) as bar:
 
             def flush(keep: int) -> None:
                 while len(pending) > keep:

@@ -104,14 +104,25 @@ def _presence_report(true_sets: list[list[str]], scores: np.ndarray, motives: li
 
 
 def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", causes_col: str = "causes",
-                   motives_col: str = "motives", baselines: bool = True, n_boot: int = 1000) -> dict[str, Any]:
+                   motives_col: str = "motives", baselines: bool = True, n_boot: int = 1000,
+                   progress: bool = False) -> dict[str, Any]:
     """Evaluate a ``ComplaintModel`` on a labelled frame (causes / motives primary first).
 
     Returns a dict with ``cause`` and ``motive`` reports (see ``classification_report``), motive
     presence F1 per motive (``motive_presence``), and with ``baselines`` the same macro-F1
     for a majority baseline (the most frequent training label, from the model file) and the
-    no-training lexicon / rules mode.
+    no-training lexicon / rules mode. ``progress=True`` shows the steps on stderr.
     """
+    from .progress import progress_bar
+
+    steps = 2 + (motives_col in frame.columns and getattr(model, "motives", None) is not None) + bool(baselines)
+    with progress_bar("evaluate", total=steps, unit="steps", disable=not progress) as bar:
+        return _evaluate(model, frame, text_col=text_col, causes_col=causes_col, motives_col=motives_col,
+                         baselines=baselines, n_boot=n_boot, bar=bar)
+
+
+def _evaluate(model: Any, frame: pd.DataFrame, *, text_col: str, causes_col: str, motives_col: str,
+              baselines: bool, n_boot: int, bar: Any) -> dict[str, Any]:
     from .causes import CauseClassifier
     from .features import prepare
     from .motives import MotiveEstimator
@@ -121,7 +132,10 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
             from .errors import ColumnError
 
             raise ColumnError(f"labelled data has no column {col!r}; columns are: {', '.join(frame.columns)}")
+    bar.set_postfix_str(f"tokenizing {len(frame)} texts")
     prepared = prepare(frame[text_col].tolist(), model.tokenizer)
+    bar.update()
+    bar.set_postfix_str("causes")
     true_causes = [parse_codes(v) or ["other"] for v in frame[causes_col]]
     y_cause = [c[0] for c in true_causes]
     clf = model.causes
@@ -129,9 +143,11 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
     pred_cause = clf.decide(prepared).primary
     report: dict[str, Any] = {"n": len(frame), "cause": classification_report(y_cause, pred_cause,
                                                                              labels=cause_labels, n_boot=n_boot)}
+    bar.update()
     est = model.motives
     has_motives = motives_col in frame.columns and est is not None
     if has_motives:
+        bar.set_postfix_str("motives")
         true_m = [parse_codes(v) for v in frame[motives_col]]
         y_motive = [m[0] if m else "none" for m in true_m]
         decision = est.decide(prepared)
@@ -139,7 +155,9 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
         motive_labels = list(est.motives_) + ["none"]
         report["motive"] = classification_report(y_motive, pred_m, labels=motive_labels, n_boot=n_boot)
         report["motive_presence"] = _presence_report(true_m, scores, list(est.motives_), est.threshold)
+        bar.update()
     if baselines:
+        bar.set_postfix_str("baselines")
         info = model.info or {}
         maj_cause = info.get("majority_cause") or pd.Series(y_cause).mode()[0]
         report["baselines"] = {"majority": {"cause_macro_f1": classification_report(
@@ -157,6 +175,7 @@ def evaluate_model(model: Any, frame: pd.DataFrame, *, text_col: str = "text", c
             rules = MotiveEstimator.from_rules()
             report["baselines"]["lexicon"]["motive_macro_f1"] = classification_report(
                 y_motive, rules.decide(prepared).primary, labels=list(MOTIVES) + ["none"], n_boot=0)["macro_f1"]
+        bar.update()
     return report
 
 

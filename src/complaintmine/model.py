@@ -149,8 +149,7 @@ def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Toke
     tok = tokenizer or default_tokenizer()
     texts = texts if isinstance(texts, Prepared) else list(texts)
     causes = list(causes)
-    with progress_bar("train", total=4 if motives is not None else 3, unit=" steps",
-                      disable=None if progress else True) as bar:
+    with progress_bar("train", total=4 if motives is not None else 3, unit="steps", disable=not progress) as bar:
         bar.set_postfix_str(f"tokenizing {len(texts)} texts")
         prepared = prepare(texts, tok)
         bar.update()
