@@ -26,6 +26,7 @@ from complaintmine.batch import classify_texts
 from complaintmine.features import STYLE_FEATURES, Prepared, _NgramCounter, _Tfidf, prepare
 from complaintmine.lexicon import _NEGATIONS, Cue, Lexicon
 from complaintmine.pipeline import analyze_texts
+from complaintmine.record import record_card
 from complaintmine.risk import risk_level
 from complaintmine.taxonomy import RISK_FLAGS
 from complaintmine.tokenize import _ASCII_RUN, _ASCII_TOKEN, _PLACEHOLDER, Tokenizer, _is_punct
@@ -221,13 +222,16 @@ def ref_analyze(texts, model):
             risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
             parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms or ["安全健康"])))
         evidence.append(" | ".join(parts))
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "cause": primary.astype(str), "cause_zh": [names.get(c, c) for c in primary],
         "causes": [";".join(c) for c in causes], "cause_score": proba[np.arange(n), pred_idx].round(4),
         "motive": motive.astype(str), "motive_respect": mcol["respect"].round(4),
         "motive_compensation": mcol["compensation"].round(4), "motive_venting": mcol["venting"].round(4),
         "risk_level": level, "risk_flags": flags_col, "evidence": evidence,
     })
+    # the record card, one text at a time (record_card is itself a plain loop over texts)
+    card = pd.concat([record_card([t], normalized=True) for t in prepared.norm], ignore_index=True)
+    return pd.concat([frame, card], axis=1)
 
 
 # -- fixtures --------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import complaintmine as cm
 from complaintmine.datasets import load_seed_cases
 
 EXPECTED = ["cause", "cause_zh", "causes", "cause_score", "motive", "motive_respect", "motive_compensation",
-            "motive_venting", "risk_level", "risk_flags", "evidence"]
+            "motive_venting", "risk_level", "risk_flags", "evidence", "demand", "amount", "object", "waited_hours",
+            "repeat", "escalation_threat", "record_evidence"]
 
 
 def test_output_schema_exactly(real_texts):

@@ -11,6 +11,7 @@ import pandas as pd
 from .features import Prepared, prepare, unusable_reason
 from .io import resolve_text_column
 from .model import ComplaintModel, as_model
+from .record import record_card
 from .risk import STRONG_VENTING, flags_of_bits, risk_flag_bits, risk_level
 from .schema import OUTPUT_COLUMNS, join_result, result_frame
 
@@ -128,8 +129,9 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
             risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
             parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms or ["安全健康"])))
         rows_evidence.append(" | ".join(parts))
+    record = record_card(prepared.norm, normalized=True)
     return result_frame(primary, names, causes, proba[np.arange(n), pred_idx], motive, mcol, rows_level,
-                        rows_flags, rows_evidence)
+                        rows_flags, rows_evidence, record)
 
 
 #: texts analysed at a time by ``analyze``: bounds the feature matrices of large frames

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .record import RECORD_COLUMNS, record_card
+
 __all__ = [
     "OUTPUT_COLUMNS", "NUMERIC_COLUMNS", "ERROR_COLUMN", "result_frame", "empty_result", "failed_result",
     "input_renames", "rename_note", "join_result",
@@ -22,10 +24,11 @@ __all__ = [
 #: the columns classification adds, in order
 OUTPUT_COLUMNS = (
     "cause", "cause_zh", "causes", "cause_score", "motive", "motive_respect", "motive_compensation",
-    "motive_venting", "risk_level", "risk_flags", "evidence",
+    "motive_venting", "risk_level", "risk_flags", "evidence", *RECORD_COLUMNS,
 )  # fmt: skip
 #: the output columns that hold numbers (a classified file read back as text is typed by these)
-NUMERIC_COLUMNS = ("cause_score", "motive_respect", "motive_compensation", "motive_venting")
+NUMERIC_COLUMNS = ("cause_score", "motive_respect", "motive_compensation", "motive_venting", "amount", "waited_hours",
+                   "repeat")
 #: the column ``classify`` adds for the message of a row that could not be classified
 ERROR_COLUMN = "error"
 
@@ -33,19 +36,21 @@ ERROR_COLUMN = "error"
 _FAILED = {
     "cause": "other", "cause_zh": "其他", "causes": "other", "cause_score": 0.0, "motive": "none",
     "motive_respect": 0.0, "motive_compensation": 0.0, "motive_venting": 0.0, "risk_level": "low",
-    "risk_flags": "", "evidence": "not analysed: see the error column",
+    "risk_flags": "", "evidence": "not analysed: see the error column", "demand": "none", "amount": np.nan,
+    "object": "", "waited_hours": np.nan, "repeat": 0, "escalation_threat": "", "record_evidence": "",
 }  # fmt: skip
 
 
 def result_frame(primary: np.ndarray, names: Mapping[str, str], causes: Sequence[Sequence[str]], score: np.ndarray,
                  motive: np.ndarray, motive_scores: Mapping[str, np.ndarray], level: Sequence[str],
-                 flags: Sequence[str], evidence: Sequence[str]) -> pd.DataFrame:
+                 flags: Sequence[str], evidence: Sequence[str], record: pd.DataFrame) -> pd.DataFrame:
     """The ``OUTPUT_COLUMNS`` frame for classified rows, with their dtypes and rounding.
 
     ``names`` maps cause codes to their Chinese names; ``motive_scores`` has the arrays
-    ``respect``, ``compensation`` and ``venting``.
+    ``respect``, ``compensation`` and ``venting``; ``record`` is ``record.record_card`` of the
+    same rows.
     """
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "cause": primary.astype(str),
         "cause_zh": [names.get(c, c) for c in primary],
         "causes": [";".join(c) for c in causes],
@@ -58,6 +63,9 @@ def result_frame(primary: np.ndarray, names: Mapping[str, str], causes: Sequence
         "risk_flags": flags,
         "evidence": evidence,
     })
+    for col in RECORD_COLUMNS:
+        frame[col] = record[col].to_numpy()
+    return frame
 
 
 def empty_result() -> pd.DataFrame:
@@ -65,7 +73,8 @@ def empty_result() -> pd.DataFrame:
     one = np.array(["other"], dtype=object)
     zero = np.zeros(1)
     return result_frame(one, {}, [["other"]], zero, np.array(["none"], dtype=object),
-                        {"respect": zero, "compensation": zero, "venting": zero}, ["low"], [""], [""]).iloc[:0]
+                        {"respect": zero, "compensation": zero, "venting": zero}, ["low"], [""], [""],
+                        record_card([""], normalized=True)).iloc[:0]
 
 
 def failed_result(message: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@ whatever codes those labels hold; ``cause_name`` falls back to the code itself.
 
 from __future__ import annotations
 
-__all__ = ["CAUSES", "MOTIVES", "MOTIVE_NAMES", "RISK_FLAGS", "cause_name", "TAXONOMY_VERSION"]
+__all__ = ["CAUSES", "MOTIVES", "MOTIVE_NAMES", "DEMANDS", "DEMAND_NAMES", "RISK_FLAGS", "cause_name",
+           "TAXONOMY_VERSION"]
 
 TAXONOMY_VERSION = "1"
 
@@ -28,6 +29,14 @@ CAUSES: dict[str, str] = {
 #: motive codes (``none`` is the primary motive when no motive is shown)
 MOTIVES: tuple[str, ...] = ("respect", "compensation", "venting")
 MOTIVE_NAMES: dict[str, str] = {"respect": "求尊重", "compensation": "求补偿", "venting": "求发泄", "none": "无"}
+
+#: demand codes of the record card (TAXONOMY.md, "Demand"), in their listed order
+DEMANDS: tuple[str, ...] = ("refund", "return", "exchange", "repair", "compensation", "apology", "explanation",
+                            "accountability", "cancel", "other")
+DEMAND_NAMES: dict[str, str] = {
+    "refund": "退款", "return": "退货", "exchange": "换货", "repair": "维修", "compensation": "赔偿", "apology": "道歉",
+    "explanation": "解释", "accountability": "处理责任人", "cancel": "取消", "other": "其他诉求", "none": "无明确诉求",
+}
 
 #: escalation-risk flags
 RISK_FLAGS: tuple[str, ...] = ("media", "legal", "regulator", "safety", "repeat")
