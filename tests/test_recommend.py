@@ -122,3 +122,24 @@ def test_a_cause_with_no_motive_shown_gets_problem_solving_advice(demo):
     assert "移情法" not in rec.loc["facilities_environment", "playbook"]
     # the others keep the motive their complaints show
     assert (rec.drop(index="facilities_environment")["dominant_motive"] != "none").all()
+
+
+def test_each_action_says_what_its_customers_ask_for(demo):
+    mix = analysis.demand_mix(demo)
+    assert set(mix["cause"]) == set(demo["cause"]) and mix["count"].sum() == len(demo)
+    states = demo["demand"] != "none"
+    for row in mix.itertuples(index=False):
+        rows = demo["cause"] == row.cause
+        assert row.demand_share == pytest.approx(states[rows].mean())
+        refund = demo.loc[rows, "demand"].str.split(";").map(lambda c: "refund" in c).mean()
+        assert row.demand_refund_share == pytest.approx(refund)
+    top = mix.iloc[0]
+    named = [w.split(" ")[0] for w in top["top_demands"].split(" · ")] if top["top_demands"] else []
+    shares = {cm.taxonomy.DEMAND_NAMES[c]: top[f"demand_{c}_share"] for c in cm.taxonomy.DEMANDS}
+    assert named == sorted(named, key=lambda n: -shares[n])[:len(named)]  # most frequent first
+    rec = recommend(demo, n_examples=0)
+    assert rec.set_index("cause")["top_demands"].to_dict() == mix.set_index("cause").loc[rec["cause"],
+                                                                                        "top_demands"].to_dict()
+    # a file classified before the record card existed still gets recommendations
+    old = recommend(demo.drop(columns="demand"), n_examples=0)
+    assert old["demand_share"].isna().all() and (old["top_demands"] == "").all()

@@ -76,6 +76,8 @@ def test_report_names_the_planted_findings(report):
     assert "store=成都锦江店" in page
     first_action = page.split("5. 改进建议")[1].split("<h3>")[1]
     assert first_action.startswith("1. 物流配送") and "新兴" in first_action
+    # what the cause's customers ask for, from the record card
+    assert re.search(r"客户诉求：(</b>)?\d+(\.\d)?% 提出明确诉求", first_action)
 
 
 def test_no_unmasked_phone_or_id_number_in_outputs(demo, report, tmp_path):

@@ -154,7 +154,9 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         dimension values, e.g. ``store=成都锦江店 (×2.5, p<0.001)``), ``trend_ratio,
         rate_before, rate_after, emerging, emerging_where`` (dimension values where the cause
         is emerging), ``dominant_motive, dominant_motive_zh, motive_respect_share,
-        motive_compensation_share, motive_venting_share, high_risk_share, safety_share,
+        motive_compensation_share, motive_venting_share, demand_share, top_demands`` (what
+        the cause's customers ask for, from the record card: ``analysis.demand_mix``; NaN / ""
+        for a file classified without it), ``high_risk_share, safety_share,
         technique, playbook, escalate`` (True when at least 20% of the cause's complaints are
         high risk: handle them as major complaints, see ``load_playbook()["escalation"]``),
         ``fix, department, examples`` (list of masked texts), ``volume, growth, severity,
@@ -178,6 +180,9 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         raise ValueError("recommend: the frame has no complaints")
 
     mix = analysis.motive_risk_mix(df, cause_col=cause_col).set_index("cause")
+    # what customers ask for, per cause (a file classified before the record card has no demand)
+    demands = (analysis.demand_mix(df, cause_col=cause_col).set_index("cause") if "demand" in df.columns
+               else None)
     causes = [c for c in mix.index if c not in set(exclude)]
 
     where: dict[str, list[str]] = {c: [] for c in causes}
@@ -230,6 +235,8 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             "motive_respect_share": float(m["motive_respect_share"]),
             "motive_compensation_share": float(m["motive_compensation_share"]),
             "motive_venting_share": float(m["motive_venting_share"]),
+            "demand_share": float(demands.loc[cause, "demand_share"]) if demands is not None else np.nan,
+            "top_demands": str(demands.loc[cause, "top_demands"]) if demands is not None else "",
             "high_risk_share": high, "safety_share": safety,
             "technique": book["motives"][motive]["technique"], "playbook": playbook(motive),
             "escalate": bool(high >= 0.2),

@@ -361,7 +361,10 @@ def _actions_section(rec: pd.DataFrame) -> str:
             f"（求尊重 {_pct(row.motive_respect_share)}，"
             f"求补偿 {_pct(row.motive_compensation_share)}，求发泄 {_pct(row.motive_venting_share)}）；"
             f"高风险 {_pct(row.high_risk_share)}，安全健康 {_pct(row.safety_share)}</p>"
-            f"<p><b>一线处理：</b>{_e(row.playbook)}</p>{esc}"
+            + (f"<p><b>客户诉求：</b>{_pct(row.demand_share)} 提出明确诉求"
+               + (f"：{_e(row.top_demands)}" if row.top_demands else "") + "</p>"
+               if np.isfinite(row.demand_share) else "")
+            + f"<p><b>一线处理：</b>{_e(row.playbook)}</p>{esc}"
             f"<p><b>系统改进：</b>{_e(row.fix)}　<b>责任部门：</b>{_e(row.department)}</p>"
             f"<p><b>典型投诉：</b></p>{examples}</div>")
     parts.append("</section>")
