@@ -26,8 +26,8 @@ from complaintmine.batch import classify_texts
 from complaintmine.features import STYLE_FEATURES, Prepared, _NgramCounter, _Tfidf, prepare
 from complaintmine.lexicon import _NEGATIONS, Cue, Lexicon
 from complaintmine.pipeline import analyze_texts
-from complaintmine.record import record_card
-from complaintmine.risk import risk_level
+from complaintmine.record import read_record, record_card
+from complaintmine.risk import THREAT_FLAGS, risk_level
 from complaintmine.taxonomy import RISK_FLAGS
 from complaintmine.tokenize import _ASCII_RUN, _ASCII_TOKEN, _PLACEHOLDER, Tokenizer, _is_punct
 
@@ -206,7 +206,9 @@ def ref_analyze(texts, model):
             flags_col.append("")
             evidence.append(f"no usable text: {reason}")
             continue
-        flags = [f for f in RISK_FLAGS if any(f"risks:{f}" in c.groups for c in cues)]
+        rec = read_record(text)
+        lexicon_flags = {f for f in ("safety", "repeat") if any(f"risks:{f}" in c.groups for c in cues)}
+        flags = [f for f in RISK_FLAGS if f in lexicon_flags | {THREAT_FLAGS[t] for t in rec.threats}]
         if "safety_health" in causes[i] and "safety" not in flags:
             flags = [f for f in RISK_FLAGS if f in flags or f == "safety"]
         level.append(risk_level(flags, float(mcol["venting"][i])))
@@ -219,8 +221,8 @@ def ref_analyze(texts, model):
             if ev[key]:
                 parts.append(f"{label}: " + ", ".join(ev[key][:3]))
         if flags:
-            risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
-            parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms or ["安全健康"])))
+            risk_terms = [c.term for c in cues if {"risks:safety", "risks:repeat"} & set(c.groups)]
+            parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms + rec.threat_phrases) or ["安全健康"]))
         evidence.append(" | ".join(parts))
     frame = pd.DataFrame({
         "cause": primary.astype(str), "cause_zh": [names.get(c, c) for c in primary],

@@ -11,8 +11,8 @@ import pandas as pd
 from .features import Prepared, prepare, unusable_reason
 from .io import resolve_text_column
 from .model import ComplaintModel, as_model
-from .record import record_card
-from .risk import STRONG_VENTING, flags_of_bits, risk_flag_bits, risk_level
+from .record import read_record, records_frame
+from .risk import STRONG_VENTING, flags_of_bits, risk_flag_bits, risk_level, risk_terms
 from .schema import OUTPUT_COLUMNS, join_result, result_frame
 
 __all__ = ["analyze", "analyze_texts", "OUTPUT_COLUMNS"]
@@ -81,7 +81,8 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
     cue_lists = prepared.cues(lex)
     counts = prepared.cue_counts(lex)
     columns = {c: i for i, c in enumerate(lex.columns)}
-    flag_bits = risk_flag_bits(prepared, lex, causes)
+    records = [read_record(norm) for norm in prepared.norm]
+    flag_bits = risk_flag_bits(prepared, lex, causes, threats=[r.threats for r in records])
     demand_free = motive_d.no_demand
     # rows with no demand and no motive cue: _evidence_from has nothing to report for them
     motive_cols = [columns[c] for c in _MOTIVE_GROUPS if c in columns]
@@ -126,12 +127,10 @@ def analyze_texts(texts: Any, *, model: ComplaintModel | str | os.PathLike[str] 
         if ev["intensity"]:
             parts.append("情绪: " + ", ".join(ev["intensity"][:3]))
         if flags:
-            risk_terms = [c.term for c in cues if any(g.startswith("risks:") for g in c.groups)]
-            parts.append("风险: " + ", ".join(dict.fromkeys(risk_terms or ["安全健康"])))
+            parts.append("风险: " + ", ".join(risk_terms(cues, records[i].threat_phrases) or ["安全健康"]))
         rows_evidence.append(" | ".join(parts))
-    record = record_card(prepared.norm, normalized=True)
     return result_frame(primary, names, causes, proba[np.arange(n), pred_idx], motive, mcol, rows_level,
-                        rows_flags, rows_evidence, record)
+                        rows_flags, rows_evidence, records_frame(records))
 
 
 #: texts analysed at a time by ``analyze``: bounds the feature matrices of large frames

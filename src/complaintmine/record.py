@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,8 +44,8 @@ import pandas as pd
 from .normalize import normalize
 from .taxonomy import DEMANDS
 
-__all__ = ["record_card", "read_record", "Record", "RECORD_COLUMNS", "DEMANDS", "THREATS", "find_amounts",
-           "find_waits"]
+__all__ = ["record_card", "read_record", "records_frame", "Record", "RECORD_COLUMNS", "DEMANDS", "THREATS",
+           "find_amounts", "find_waits"]
 
 #: the columns ``record_card`` returns, in order
 RECORD_COLUMNS = ("demand", "amount", "object", "waited_hours", "repeat", "escalation_threat", "record_evidence")
@@ -65,10 +65,11 @@ _CN = r"[零〇一二两三四五六七八九十百千万]+"
 
 
 def _cn_value(text: str) -> float | None:
-    """A Chinese numeral (两百, 三千五百, 十五, 一万二) as a number; None when it is not one."""
-    total, section, digit = 0, 0, None
+    """A Chinese numeral (两百, 三千五百, 十五, 一万二, 两千五) as a number; None when it is not one."""
+    total, section, digit, last_unit, zero = 0, 0, None, 0, False
     for ch in text:
         if ch in "零〇" and digit is None:  # 一万零五百: a placeholder zero
+            zero = True
             continue
         if ch in _CN_DIGITS:
             if digit is not None:  # 一二 is not a numeral
@@ -81,9 +82,11 @@ def _cn_value(text: str) -> float | None:
                 section = 0
             else:
                 section += (1 if digit is None else digit) * unit
-            digit = None
+            digit, last_unit, zero = None, unit, False
         else:
             return None
+    if digit is not None and last_unit >= 100 and not zero:  # 两千五 is 2500 (一千零五 is 1005)
+        digit *= last_unit // 10
     return float(total + section + (digit or 0))
 
 
@@ -105,13 +108,13 @@ _MONEY_BEFORE = (r"(?:金额|费用|违约金|手续费|会员费|服务费|本�
 _MONEY_AFTER = (r"(?:违约金|手续费|会员费|服务费|本金|利息|罚息|年费|保费|押金|首付|定金|欠款|车款|货款|房款|额度|工资|"
                 r"的本金|的违约金|的利息|的费用)")
 _NOT_MONEY_AFTER = (r"(?![\d.]|\s*(?:年|月|日|号|期|次|个|天|%|点|分|G|M|K|k|米|元|块|多?万|千|百|人|户|套|栋|楼|条"
-                    r"|件|台|辆|公里|岁|小时|秒|倍|斤))")
+                    r"|件|台|辆|公里|岁|小时|秒|倍|斤|瓶|遍|盒|包|箱|袋|双|份|只|张|w|W))")
 _AMOUNT = re.compile(
     rf"(?:[¥￥]\s*(?P<yen>{_NUM}))"
     rf"|(?<![\d.第])(?P<num>{_NUM}|{_CN})\s*(?P<mult>万|千|k|K|w|W)?\s*(?:多|余|来)?\s*"
     r"(?P<unit>元|块钱|块|圆|人民币|rmb|RMB|毛钱|毛|角)"
-    rf"|(?<![\d.第])(?P<wan>{_NUM}|[一二两三四五六七八九十百千]+)\s*万(?P<wan_tail>[零一二两三四五六七八九十百千]*)(?:多|余)?"
-    r"(?![\d公里米人次个条件台辆字平方亩户名头只元块年步倍份])"
+    rf"|(?<![\d.第千万十百])(?P<wan>{_NUM}|[一二两三四五六七八九十百千]*[一二两三四五六七八九][一二两三四五六七八九十百千]*)\s*万(?P<wan_tail>[零一二两三四五六七八九十百千]*)(?:多|余)?"
+    r"(?![\d公里米人次个条件台辆字平方亩户名头只元块年步倍份像火粉册部本张])"
     rf"|{_MONEY_BEFORE}[^,.!?;\d]{{0,3}}?(?<![\d.])(?P<before>{_NUM}){_NOT_MONEY_AFTER}"
     rf"|(?<![\d.第])(?P<after>{_NUM})\s*(?:多|左右)?(?={_MONEY_AFTER})"
 )
@@ -142,7 +145,7 @@ def _amount_spans(text: str) -> list[tuple[float, str, int]]:
             value = _number(num)
             if value is None:
                 continue
-            if re.fullmatch(_CN, num) and unit == "块" and not re.search("[百千万]", num):
+            if unit == "块" and len(num) == 1 and num in _CN_DIGITS:
                 continue  # 一块 (a piece), 两块 of something: not money without 钱 or a larger unit
             if m.group("mult"):
                 value *= _MULT[m.group("mult")]
@@ -202,10 +205,15 @@ _OTHER = re.compile(
     r"[^,.!?;:，。！？；\n|]{0,16}?"
     r"(?:解决|处理|整治|整改|安装|修建|修路|硬化|拆除|协商|分期|延期|减免|免除|停止|删除|消除|更新|恢复|发货|补发|重新|"
     r"调查|核实|介入|管管|管理|监管|落实|关注|帮助|帮忙|给予|兑现|安排|办理|开通|提速|放款|结清|还款|下架|改善|重视|规范)"
-    r"|(?:希望|恳请|恳求)[^,.!?;:，。！？；\n|]{2,}"
+    r"|(?:希望|恳请|恳求)[^,.!?;:，。！？；\n|]{2,16}"
     r"|停止(?:催收|骚扰|扣费|扣款|违规)|减免|协商还款|协商分期|给我.{0,4}时间"
 )
-_DEMAND = {code: re.compile(rf"{_LEAD}{_CLAUSE}(?:{_REMEDY[code]})" + (f"|{_ALONE[code]}" if code in _ALONE else ""))
+# one branch per lead (lead + clause + remedy | ...): the same matches in the same order as
+# "(?:leads)clause(?:remedy)", but every branch starts with a literal, so re skips to the
+# positions holding one of their first characters (as motives._demand_pattern does)
+_LEADS = _LEAD[3:-1].split("|")
+_DEMAND = {code: re.compile("|".join([f"{lead}{_CLAUSE}(?:{_REMEDY[code]})" for lead in _LEADS]
+                                     + ([_ALONE[code]] if code in _ALONE else [])))
            for code in _REMEDY}
 # a lead that is a question or a wish about the past, not a request
 _NOT_LEAD = re.compile(r"请问|请勿|希望不大|没希望|不希望|不要求|没要求|无要求|要求不高")
@@ -217,12 +225,35 @@ _FAULT = re.compile(r"故障|坏了|损坏|异响|漏水|漏油|抖动|失灵|�
                     r"无信号|熄火|顿挫|生锈|开裂|起泡|报警灯|故障灯")
 
 
+# what a demand phrase may show: its lead and its remedy, never the words between them (a name,
+# an account, a plate: 请张伟经理给我退款 -> 请…退款)
+_HEAD = re.compile(_LEAD.replace("(?:", "^(?:", 1) + r"|^(?:请求|恳请|恳求|希望|望|求|能不能|能否|急待|急需)")
+_OTHER_ACTS = (r"解决|处理|修|责任|整治|整改|安装|修建|协商|分期|延期|减免|停止|删除|恢复|发货|补发|调查|核实|介入|帮助"
+               r"|帮忙|办理|开通|放款|结清|还款|下架|改善|重视")
+_TAIL = re.compile("(?:" + "|".join([*_REMEDY.values(), _OTHER_ACTS]) + ")$")
+#: the longest demand phrase shown whole
+_SHORT = 6
+# a remedy said as not wanted (不需要道歉, 我不要求赔偿) or as already done (已经给我退了款)
+_NEGATED = re.compile(r"(?:不|不用|不需要|不要|无需|没有|未|已经|已)[^,.!?;]{0,2}$")
+
+
+def _phrase(text: str) -> str:
+    if len(text) <= _SHORT:
+        return text
+    head, tail = _HEAD.search(text), _TAIL.search(text)
+    h = head.group(0) if head else ""
+    t = tail.group(0) if tail and (not head or tail.start() >= head.end()) else ""
+    return f"{h}…{t}" if h or t else text[:2] + "…"
+
+
 def _demands(text: str) -> tuple[list[str], list[str]]:
     """Demand codes found in ``text`` (in ``DEMANDS`` order) and the phrase of each."""
-    clean = _NOT_LEAD.sub("  ", text)
+    # a negated lead keeps its negation for _NEGATED (我不要求赔偿); the others become blanks
+    clean = _NOT_LEAD.sub(lambda m: ("不" if m.group(0)[0] in "不没无" else " ") + " " * (len(m.group(0)) - 1), text)
     codes, phrases = [], []
     for code in DEMANDS[:-1]:
-        m = _DEMAND[code].search(clean)
+        m = next((m for m in _DEMAND[code].finditer(clean)
+                  if not _NEGATED.search(clean[max(0, m.start() - 4):m.start()])), None)
         if code == "repair" and not m and _FAULT.search(clean):
             m = _FIX.search(clean)
         if m:
@@ -232,7 +263,7 @@ def _demands(text: str) -> tuple[list[str], list[str]]:
     if m and not any(p in m.group(0) or m.group(0) in p for p in phrases):
         codes.append("other")
         phrases.append(m.group(0))
-    return codes, phrases
+    return codes, [_phrase(p) for p in phrases]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,14 +398,17 @@ _REGULATORS = (r"银保监|银监|保监|证监|人民银行|(?<!行)人行(?!�
                r"|纪委|住建|交通局|质监|卫健委|教育局|监管部门|有关部门|相关部门|上级部门|政府部门")
 _THREAT = {
     "media": r"媒体|曝光|电视台|记者|报社|央视|消费者报|315晚会|发到网上|网上公开|上热搜",
-    "consumer": r"12315|消协|消费者协会|消保委|市场监管|市场监督|工商局|工商部门|找工商|向工商",
+    "consumer": r"(?<!\d)12315(?!\d)|消协|消费者协会|消保委|市场监管|市场监督|工商局|工商部门|(?:找|向|到)工商(?!银行)",
     # an authority named is an escalation only when the writer went or will go to it: a message
     # to the city's board names the departments it asks to act
-    "regulator": rf"12345|市长热线|信访|上访|(?:向|找|到|去|给|打|拨打|致电|投诉到|投诉至|举报到|反映到|上报|告到|求助)"
+    "regulator": rf"(?<!\d)12345(?!\d)|市长热线|信访|上访"
+                 rf"|(?:向|找|到|去|给|打|拨打|致电|投诉到|投诉至|举报到|反映到|上报|告到|求助)"
                  rf"[^,.!?;]{{0,6}}?(?:{_REGULATORS})|(?:{_REGULATORS})[^,.!?;]{{0,4}}?(?:投诉|举报|反映|求助|报案)",
     "lawyer": r"律师|法律途径|法律手段|法律程序|诉诸法律|走法律|法律维权|法律武器",
     "court": r"起诉|法院|诉讼|仲裁|上诉|告上法庭|法庭|打官司",
-    "police": r"报警|报了警|(?<!\d)110(?!\d)|公安|派出所|警方|警察",
+    # the police named only as the source of news (公安机关说) is not an escalation
+    "police": r"报警|报了警|报案|(?<!\d)110(?!\d)"
+              r"|(?:向|找|到|去|叫|拨打|求助|报告)[^,.!?;]{0,4}?(?:公安|派出所|警方|警察)|(?:公安|派出所|警方|警察)[^,.!?;]{0,4}?(?:立案|报案|介入|出警)",
 }
 _THREAT_RE = {code: re.compile(_THREAT[code]) for code in THREATS}
 
@@ -442,6 +476,8 @@ class Record:
     repeat: int = 0
     threats: list[str] = field(default_factory=list)
     evidence: str = ""
+    #: the phrase behind each of ``threats``, in the same order
+    threat_phrases: list[str] = field(default_factory=list)
 
     @property
     def amount(self) -> float:
@@ -464,8 +500,8 @@ _MAYBE = {
     "amount": re.compile(r"[\d¥￥元块圆毛角万币]|rmb|RMB"),
     "wait": re.compile(r"[分时头日天周期拜月年]"),
     "repeat": re.compile(rf"{_ACT}|拨打|问"),
-    "threat": re.compile("|".join([_THREAT[c] for c in THREATS if c != "regulator"] + ["12345|市长热线|信访|上访",
-                                                                                       _REGULATORS])),
+    "threat": re.compile("|".join([_THREAT[c] for c in THREATS if c != "regulator"]
+                                  + [r"(?<!\d)12345(?!\d)|市长热线|信访|上访", _REGULATORS])),
 }
 _NOTHING: tuple[list[str], list[str]] = ([], [])
 
@@ -491,8 +527,9 @@ def read_record(norm: str, *, skip: bool = True) -> Record:
     claimed = None
     for value, _phrase, pos in spans:  # a sum inside a demand clause is the sum claimed
         if any(code in ("refund", "compensation", "return") for code in demand):
-            head = norm[max(0, pos - 16):pos]
-            if re.search(r"(?:退|赔|返还|补偿|要回|追回)[^,.!?;]{0,10}$", head):
+            head = norm[max(0, pos - 16):pos + 4]  # the match itself may start with its verb (退还299)
+            if re.search(r"(?:退|赔|返还|补偿|要回|追回)[^,.!?;]{0,12}?\d*$", head) or re.search(
+                    r"(?:退|赔|返还|补偿|要回|追回)[^,.!?;]{0,10}$", head[:-4]):
                 claimed = value
                 break
     waits = _wait_spans(norm) if maybe("wait") else []
@@ -511,7 +548,7 @@ def read_record(norm: str, *, skip: bool = True) -> Record:
     if threats:
         parts.append("升级: " + ", ".join(dict.fromkeys(threat_phrases)))
     return Record(demand, amounts, claimed, obj, list(dict.fromkeys(v for v, _ in waits)), repeat, threats,
-                  " | ".join(parts))
+                  " | ".join(parts), threat_phrases)
 
 
 def record_card(texts: Iterable[object], *, normalized: bool = False) -> pd.DataFrame:
@@ -537,12 +574,20 @@ def record_card(texts: Iterable[object], *, normalized: bool = False) -> pd.Data
     0  refund           2.0
     1    none           NaN
     """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("record_card expects an iterable of texts (a list or a Series), not one string; "
+                        "use record_card([text]) or read_record(normalize(text))")
     rows = []
     for text in texts:
         if text is None or (isinstance(text, float) and math.isnan(text)):
             text = ""
         norm = str(text) if normalized else normalize(str(text))
         rows.append(read_record(norm))
+    return records_frame(rows)
+
+
+def records_frame(rows: Sequence[Record]) -> pd.DataFrame:
+    """``Record`` objects (``read_record``) as the ``RECORD_COLUMNS`` frame, one row each."""
     return pd.DataFrame({
         "demand": [";".join(r.demand) or "none" for r in rows],
         "amount": np.array([r.amount for r in rows], dtype=float),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -9,9 +10,18 @@ import pandas as pd
 
 from .features import Prepared, prepare
 from .lexicon import Lexicon, default_lexicon
+from .record import read_record
 from .taxonomy import RISK_FLAGS
 
-__all__ = ["flag_risks", "risk_level", "risk_flag_bits", "flags_of_bits", "STRONG_VENTING"]
+__all__ = ["flag_risks", "risk_level", "risk_flag_bits", "flags_of_bits", "STRONG_VENTING", "THREAT_FLAGS"]
+
+#: the risk flag each escalation channel of the record card raises (``record.THREATS``): the
+#: record card owns reading threats from the text, this module what they mean for the risk
+THREAT_FLAGS = {"media": "media", "consumer": "regulator", "regulator": "regulator", "lawyer": "legal",
+                "court": "legal", "police": "legal"}
+#: the flags read from the lexicon's cue groups (safety also from a safety_health cause; repeat:
+#: a problem that keeps coming back or complaints repeated, 又坏了 / 多次 / 一直没解决)
+_LEXICON_FLAGS = ("safety", "repeat")
 
 #: venting score from which a complaint counts as "strongly venting" (risk level medium)
 STRONG_VENTING = 0.8
@@ -33,9 +43,14 @@ def risk_level(flags: list[str], venting: float = 0.0) -> str:
     return "low"
 
 
-def risk_flag_bits(prepared: Prepared, lexicon: Lexicon, causes: list[list[str]] | None = None) -> np.ndarray:
-    """The escalation flags of each text as bits (bit ``j`` = ``RISK_FLAGS[j]``): a flag is set
-    when a cue of its lexicon group occurs; a ``safety_health`` cause sets ``safety``.
+def risk_flag_bits(prepared: Prepared, lexicon: Lexicon, causes: list[list[str]] | None = None,
+                   threats: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+    """The escalation flags of each text as bits (bit ``j`` = ``RISK_FLAGS[j]``).
+
+    ``media``, ``legal`` and ``regulator`` come from the escalation channels the record card
+    reads (``threats``: each text's ``Record.threats``; read from the text when not given),
+    mapped by ``THREAT_FLAGS``; ``safety`` and ``repeat`` are set when a cue of their lexicon
+    group occurs, and a ``safety_health`` cause sets ``safety``.
 
     The one place that decides the flags (``flags_of_bits`` names them, ``risk_level`` grades them).
     """
@@ -43,8 +58,12 @@ def risk_flag_bits(prepared: Prepared, lexicon: Lexicon, causes: list[list[str]]
     columns = {c: i for i, c in enumerate(lexicon.columns)}
     bits = np.zeros(len(prepared), dtype=np.int64)
     for j, f in enumerate(RISK_FLAGS):
-        if f"risks:{f}" in columns:
+        if f in _LEXICON_FLAGS and f"risks:{f}" in columns:
             bits |= (counts[:, columns[f"risks:{f}"]] > 0).astype(np.int64) << j
+    if threats is None:
+        threats = [read_record(norm).threats for norm in prepared.norm]
+    channel_bits = {code: 1 << RISK_FLAGS.index(flag) for code, flag in THREAT_FLAGS.items()}
+    bits |= np.array([sum({channel_bits[c] for c in row}) for row in threats], dtype=np.int64).reshape(-1)
     if causes is not None:
         safety = 1 << RISK_FLAGS.index("safety")
         bits |= np.array(["safety_health" in c for c in causes], dtype=np.int64) * safety
@@ -56,18 +75,23 @@ def flags_of_bits(bits: int) -> list[str]:
     return [f for j, f in enumerate(RISK_FLAGS) if bits >> j & 1]
 
 
+def risk_terms(cues: Sequence[Any], threat_phrases: Sequence[str]) -> list[str]:
+    """The phrases behind a text's risk flags: its lexicon cues of the safety and repeat groups
+    (``Prepared.cues``) and the record card's threat phrases, each once."""
+    groups = {f"risks:{f}" for f in _LEXICON_FLAGS}
+    return list(dict.fromkeys([c.term for c in cues if groups & set(c.groups)] + list(threat_phrases)))
+
+
 def _flags(
     prepared: Prepared, lexicon: Lexicon, causes: list[list[str]] | None
 ) -> tuple[list[list[str]], list[list[str]]]:
+    records = [read_record(norm) for norm in prepared.norm]
+    bits_all = risk_flag_bits(prepared, lexicon, causes, threats=[r.threats for r in records])
     flags, evidence = [], []
-    for text, bits in zip(prepared.norm, risk_flag_bits(prepared, lexicon, causes).tolist()):
+    for text, bits, rec in zip(prepared.norm, bits_all.tolist(), records):
         row = flags_of_bits(bits)
         flags.append(row)
-        if row:
-            found = [c.term for c in lexicon.find(text) if any(g.startswith("risks:") for g in c.groups)]
-            evidence.append(list(dict.fromkeys(found)))
-        else:
-            evidence.append([])
+        evidence.append(risk_terms(lexicon.find(text), rec.threat_phrases) if row else [])
     return flags, evidence
 
 
