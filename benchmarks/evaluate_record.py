@@ -4,12 +4,13 @@ Gold labels, all hand-labelled by reading each text (``data/labeled/README.md``)
 
 * ``demand``: the ``demand`` column of the narratives in ``data/labeled/labeled.csv``
   (finance, government, helpdesk, e-commerce, car). ``--split train`` scores the rows the
-  rules were written against; ``--split test`` (the default) the held-out rows, never used
-  to change a rule.
+  rules were written against (the ``train`` rows and the record card's ``dev`` rows);
+  ``--split test`` (the default) the other held-out rows, never used to change a rule.
 * amounts, waits, repeats, threats, object: ``data/labeled/record_card.csv``, 400 narratives
   (all from the held-out rows of ``labeled.csv``) labelled for the record card: its ``dev``
   half (batch 1) is what the rules were written against (``--split train``), its ``test`` half
-  (batch 2, labelled after the rules were frozen) is scored by default.
+  (batch 2, labelled independently while the rules were written and not looked at until they
+  were frozen) is scored by default.
 
 Baseline in the same run: the platform's own demand field (黑猫 投诉要求, ``source_demand``)
 where a row has one, mapped onto our codes; and, for every field, the rule a user gets
@@ -36,8 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from complaintmine.features import prepare
+from complaintmine.lexicon import default_lexicon
 from complaintmine.normalize import normalize
 from complaintmine.record import DEMANDS, THREATS, read_record
+from complaintmine.risk import THREAT_FLAGS, flags_of_bits, risk_flag_bits
 
 ROOT = Path(__file__).resolve().parents[1]
 NARRATIVES = ("finance", "government", "helpdesk", "ecommerce", "car")
@@ -67,7 +71,7 @@ def pairs_pr(gold: list[set[Any]], pred: list[set[Any]], n_boot: int = N_BOOT) -
         t, p, g = tp[idx].sum(), npred[idx].sum(), ngold[idx].sum()
         prec = t / p if p else float("nan")
         rec = t / g if g else float("nan")
-        f1 = 2 * prec * rec / (prec + rec) if p and g and prec + rec else float("nan")
+        f1 = (2 * prec * rec / (prec + rec) if prec + rec else 0.0) if p and g else float("nan")
         return prec, rec, f1
 
     n = len(gold)
@@ -97,7 +101,12 @@ def _fmt(r: dict[str, Any]) -> str:
 
 def demand_tables(split: str) -> list[str]:
     lab = pd.read_csv(ROOT / "data/labeled/labeled.csv", dtype=str, keep_default_na=False)
-    lab = lab[lab["domain"].isin(NARRATIVES) & (lab["demand"] != "") & (lab["holdout"] == split)]
+    lab = lab[lab["domain"].isin(NARRATIVES) & (lab["demand"] != "")]
+    # the record card's dev rows (read while the rules were written) count as development rows
+    card = pd.read_csv(ROOT / "data/labeled/record_card.csv", dtype=str, keep_default_na=False)
+    dev = set(card.loc[card["split"] == "dev", "id"])
+    lab = lab[(lab["holdout"] == "train") | lab["id"].isin(dev)] if split == "train" else lab[
+        (lab["holdout"] == "test") & ~lab["id"].isin(dev)]
     norms = [normalize(t) for t in lab["text"]]
     gold = [_codes(d) for d in lab["demand"]]
     pred = [set(read_record(n).demand) for n in norms]
@@ -153,6 +162,13 @@ def record_tables(path: Path, split: str) -> list[str]:
                    [{1} if g else set() for g in gold_sets],
                    [set() if np.isnan(r.amount) else ({1} if round(r.amount, 2) in g else {0})
                     for r, g in zip(recs, gold_sets)], None))
+    # strict: the column's own definition (the claimed sum when one is labelled, else the largest)
+    defined = [(_nums(c) and {max(_nums(c))}) or ({max(g)} if g else set())
+               for c, g in zip(lab["claimed"], gold_sets)]
+    fields.append(("amount column (row level: the value is the labelled claimed sum, else the largest)",
+                   [{1} if d else set() for d in defined],
+                   [set() if np.isnan(r.amount) else ({1} if {round(r.amount, 2)} == d else {0})
+                    for r, d in zip(recs, defined)], None))
     fields.append(("any amount (row level)", [{1} if _nums(v) else set() for v in lab["amounts"]],
                    [{1} if r.amounts else set() for r in recs], [{1} if money.search(n) else set() for n in norms]))
     fields.append(("waits (each duration, in hours)", [_nums(v) for v in lab["waited_hours"]],
@@ -174,9 +190,20 @@ def record_tables(path: Path, split: str) -> list[str]:
         hit = r.object and any(r.object in x or x in r.object for x in g)
         loose_pred.append(set(g) if hit else ({r.object} if r.object else set()))
     fields.append(("object (named, overlapping the labelled phrase)", exact, loose_pred, None))
+    # the risk flags media / legal / regulator (risk.py reads them from the record card) against
+    # the labelled channels, next to the rule used before: a cue of the lexicon's risk groups
+    lexicon = default_lexicon()
+    gold_flags = [{THREAT_FLAGS[c] for c in _codes(v)} for v in lab["threat"]]
+    prepared = prepare(norms)
+    now = [set(flags_of_bits(b)) & set(THREAT_FLAGS.values())
+           for b in risk_flag_bits(prepared, lexicon, threats=[r.threats for r in recs]).tolist()]
+    before = [{g.split(":")[1] for c in lexicon.find(n) for g in c.groups if g.startswith("risks:")}
+              & set(THREAT_FLAGS.values()) for n in norms]
+    fields.append(("risk flags media / legal / regulator (each flag)", gold_flags, now, before))
     out = [f"### Record card fields ({split} rows of `data/labeled/record_card.csv`, n = {len(lab)})", "",
            "| field | record card: precision [95% CI] | recall [95% CI] | gold | predicted | keyword baseline: "
            "precision | recall |", "|---|---|---|---|---|---|---|"]
+    # (the baseline of the risk-flag row is the lexicon rule the flags used before the record card)
     for name, gold, pred, base in fields:
         r = pairs_pr(gold, pred)
         b = pairs_pr(gold, base) if base is not None else None
@@ -190,7 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("train", "test"), default="test")
     ap.add_argument("--write", type=Path, help="replace the record-card section of this Markdown file")
     args = ap.parse_args(argv)
-    lines = ["## Record card", "", "Written by `benchmarks/evaluate_record.py`.", ""]
+    lines = ["## Record card", "", "Written by `benchmarks/evaluate_record.py`. The rules were written against the "
+             "train rows (demand) and the `dev` half of `record_card.csv`; the test rows exclude both. After the "
+             "first scoring on the test rows, rules were changed twice, for reasons found elsewhere, never in test "
+             "rows: the police pattern was narrowed (the police named as a source of news in the demo's hotel "
+             "reviews), and a code review's hand-made sentences fixed idioms read as money (千万不要), negated "
+             "demands (不需要道歉), hotline numbers inside longer numbers and personal data in the evidence.", ""]
     lines += demand_tables(args.split)
     card = ROOT / "data/labeled/record_card.csv"
     if card.exists():
