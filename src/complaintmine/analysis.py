@@ -951,7 +951,8 @@ def demand_mix(df: pd.DataFrame, *, cause_col: str = "cause", top: int = 3) -> p
     share_cols = [f"demand_{code}_share" for code in DEMANDS]
 
     def words(row: pd.Series) -> str:
-        ranked = sorted(((row[col], i) for i, col in enumerate(share_cols) if row[col] > 0), key=lambda t: (-t[0], t[1]))
+        ranked = sorted(((row[col], i) for i, col in enumerate(share_cols) if row[col] > 0),
+                        key=lambda t: (-t[0], t[1]))
         return " · ".join(f"{DEMAND_NAMES[DEMANDS[i]]} {share:.0%}" if share >= 0.005 else
                           f"{DEMAND_NAMES[DEMANDS[i]]} <1%" for share, i in ranked[:top])
 
