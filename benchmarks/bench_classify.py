@@ -73,7 +73,7 @@ def machine() -> dict[str, str]:
     except ImportError:
         ram = "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
-    from complaintmine import _kernels
+    from complaintmine._fast import kernels as _kernels
     from complaintmine.tokenize import available_backends
 
     numba = f"numba {_kernels._NUMBA.__version__}" if _kernels.available() else "off (NumPy path)"

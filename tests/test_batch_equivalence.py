@@ -22,8 +22,9 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
 from complaintmine import OUTPUT_COLUMNS, load_model
+from complaintmine._fast.ngrams import NgramCounter as _NgramCounter
 from complaintmine.batch import classify_texts
-from complaintmine.features import STYLE_FEATURES, Prepared, _NgramCounter, _Tfidf, prepare
+from complaintmine.features import STYLE_FEATURES, Prepared, _Tfidf, prepare
 from complaintmine.lexicon import _NEGATIONS, Cue, Lexicon
 from complaintmine.pipeline import analyze_texts
 from complaintmine.record import read_record, record_card
@@ -447,7 +448,7 @@ def test_tfidf_kernel_can_be_switched_off(model, norm20k, monkeypatch):
 
 def test_tfidf_kernel_failure_falls_back_to_numpy_with_a_warning(model, norm20k, monkeypatch):
     numba = pytest.importorskip("numba")
-    kernels = importlib.import_module("complaintmine._kernels")
+    kernels = importlib.import_module("complaintmine._fast.kernels")
 
     def broken():
         raise numba.core.errors.TypingError("simulated: this Numba cannot compile the kernel")

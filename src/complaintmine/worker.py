@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _kernels
+from ._fast import kernels as _kernels
 from .model import ComplaintModel
 from .normalize import mask_pii
 from .pipeline import analyze_texts
