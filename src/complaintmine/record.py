@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .normalize import normalize
+from .normalize import normalize_many
 from .taxonomy import DEMANDS
 
 __all__ = ["record_card", "read_record", "records_frame", "Record", "RECORD_COLUMNS", "DEMANDS", "THREATS",
@@ -577,13 +577,8 @@ def record_card(texts: Iterable[object], *, normalized: bool = False) -> pd.Data
     if isinstance(texts, (str, bytes)):
         raise TypeError("record_card expects an iterable of texts (a list or a Series), not one string; "
                         "use record_card([text]) or read_record(normalize(text))")
-    rows = []
-    for text in texts:
-        if text is None or (isinstance(text, float) and math.isnan(text)):
-            text = ""
-        norm = str(text) if normalized else normalize(str(text))
-        rows.append(read_record(norm))
-    return records_frame(rows)
+    values = ["" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts]
+    return records_frame([read_record(norm) for norm in (values if normalized else normalize_many(values))])
 
 
 def records_frame(rows: Sequence[Record]) -> pd.DataFrame:

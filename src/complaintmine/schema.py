@@ -32,12 +32,13 @@ NUMERIC_COLUMNS = ("cause_score", "motive_respect", "motive_compensation", "moti
 #: the column ``classify`` adds for the message of a row that could not be classified
 ERROR_COLUMN = "error"
 
-#: what a row that could not be classified gets (its message goes to ``ERROR_COLUMN``)
+#: what a row that could not be classified gets (its message goes to ``ERROR_COLUMN``); its
+#: record card is the empty card, as ``record_card`` gives it for an empty text
 _FAILED = {
     "cause": "other", "cause_zh": "其他", "causes": "other", "cause_score": 0.0, "motive": "none",
     "motive_respect": 0.0, "motive_compensation": 0.0, "motive_venting": 0.0, "risk_level": "low",
-    "risk_flags": "", "evidence": "not analysed: see the error column", "demand": "none", "amount": np.nan,
-    "object": "", "waited_hours": np.nan, "repeat": 0, "escalation_threat": "", "record_evidence": "",
+    "risk_flags": "", "evidence": "not analysed: see the error column",
+    **record_card([""], normalized=True).iloc[0].to_dict(),
 }  # fmt: skip
 
 
