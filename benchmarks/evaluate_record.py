@@ -42,6 +42,7 @@ from complaintmine.lexicon import default_lexicon
 from complaintmine.normalize import normalize
 from complaintmine.record import DEMANDS, THREATS, read_record
 from complaintmine.risk import THREAT_FLAGS, flags_of_bits, risk_flag_bits
+from complaintmine.taxonomy import parse_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 NARRATIVES = ("finance", "government", "helpdesk", "ecommerce", "car")
@@ -84,8 +85,7 @@ def pairs_pr(gold: list[set[Any]], pred: list[set[Any]], n_boot: int = N_BOOT) -
 
 
 def _codes(value: str) -> set[str]:
-    value = str(value).strip()
-    return set() if value in ("", "none") else {c.strip() for c in value.split(";") if c.strip()}
+    return set(parse_codes(value))
 
 
 def keyword_baseline(text: str) -> set[str]:
