@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
 import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache, partial
 from typing import Any
 
+from ._fast import segment as _segment
 from ._resources import read_user_text, resource_lines
 from .errors import ModelFileError
 from .modelio import require_strings
@@ -368,96 +368,36 @@ class Tokenizer:
             out.extend(lit)
         return out
 
-    def _keep(self) -> _KeepCache:
-        cache = self.__dict__.get("_keep_cache")
-        if cache is None or cache.keep_punct != self.keep_punct or cache.drop is not self._drop:
-            cache = self.__dict__["_keep_cache"] = _KeepCache(self._drop, self.keep_punct)
-        return cache
+    def _keeps(self, token: str) -> bool:
+        """Whether ``tokenize`` keeps ``token``: not a stopword, not whitespace, not punctuation
+        (unless ``keep_punct``)."""
+        return token not in self._drop and not token.isspace() and (self.keep_punct or not _is_punct(token))
 
     def tokenize(self, text: str) -> list[str]:
         """Segment ``text`` and drop whitespace, stopwords and (unless ``keep_punct``) punctuation.
 
         ``text`` should already be normalized (see ``complaintmine.normalize``).
         """
-        keep = self._keep()
-        return [t for t in map(keep.__getitem__, self.cut(text)) if t and t is not _NEWLINE]
+        keeps = self._keeps
+        return [t for t in self.cut(text) if t and keeps(t)]
 
     __call__ = tokenize
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         """Tokenize each text of ``texts``; returns one token list per text.
 
-        The same tokens as ``[self.tokenize(t) for t in texts]``, faster: the texts of a block
-        go to the segmenter in one call, joined by newlines, with every run of ASCII letters,
-        digits and joining symbols (tokenized apart, see ``cut``) replaced by a newline, or by a
-        space when the run leaves no token. The segmenters treat each whitespace character as a
-        token of its own and segment the text between two of them independently of the rest, so
-        every piece is cut exactly as on its own; the newlines in the output then say where a
-        text ends or where an ASCII run's tokens go. Texts that contain a newline or carriage return themselves
-        are tokenized one by one.
+        The same tokens as ``[self.tokenize(t) for t in texts]``, faster with jieba-rs: blocks of
+        texts go to the segmenter in one call and each distinct token is judged once (see
+        ``complaintmine._fast.segment``).
         """
         texts = list(texts)
         if self.engine_name == "jieba":  # jieba (pure Python) gains nothing from it
             return [self.tokenize(t) for t in texts]
-        out: list[list[str]] = []
-        for begin in range(0, len(texts), _BLOCK):
-            out.extend(self._tokenize_block(texts[begin:begin + _BLOCK]))
-        return out
-
-    def _tokenize_block(self, texts: list[Any]) -> list[list[str]]:
-        keep = self._keep()
-        runs = keep.runs
-        alone = {i for i, t in enumerate(texts) if type(t) is not str or "\n" in t or "\r" in t}
-        joined = "\n".join(["" if i in alone else t for i, t in enumerate(texts)] if alone else texts)
-        # Between the pieces the segmenter sees goes a newline where a text ends or where an
-        # ASCII run leaves tokens (kept in ``events``, in order), and a space where a run leaves
-        # none (punctuation, stopwords): a space separates as well, and is dropped.
-        parts = _EVENT.split(joined)
-        events: list[list[str] | None] = []
-        for i in range(1, len(parts), 2):
-            event = parts[i]
-            if event == "\n":
-                events.append(None)
-                continue
-            toks = runs.get(event)
-            if toks is None:
-                toks = runs.add(event, [t for t in map(keep.__getitem__, _run_tokens(event)) if t])
-            if toks:
-                events.append(toks)
-                parts[i] = "\n"
-            else:
-                parts[i] = " "
-        joined = "".join(parts)
-        flat = self._backend()(joined) if joined else []
-        kept = list(map(keep.get, flat))
-        if None in kept:  # tokens not seen before: decide each once (C-speed search for them)
-            i = kept.index(None)
-            while True:
-                kept[i] = keep[flat[i]]
-                try:
-                    i = kept.index(None, i + 1)
-                except ValueError:
-                    break
-        # dropped tokens are "": out; the newlines stay (keep["\n"] is "\n"); the tokens kept are
-        # the cache's own copies, shared by every text (later dictionary lookups find them fast)
-        flat = list(filter(None, kept))
-        out: list[list[str]] = []
-        cur: list[str] = []
-        start = 0
-        for toks in events:
-            stop = flat.index("\n", start)
-            cur.extend(flat[start:stop])
-            start = stop + 1
-            if toks is None:
-                out.append(cur)
-                cur = []
-            else:
-                cur.extend(toks)
-        cur.extend(flat[start:])
-        out.append(cur)
-        for i in alone:
-            out[i] = self.tokenize(texts[i]) if isinstance(texts[i], str) else []
-        return out
+        stamp = (self._drop, self.keep_punct)
+        cache = self.__dict__.get("_keep_cache")
+        if cache is None or cache.stamp[0] is not stamp[0] or cache.stamp[1] != stamp[1]:
+            cache = self.__dict__["_keep_cache"] = _segment.KeepCache(self._keeps, _run_tokens, stamp)
+        return _segment.tokenize_many(texts, self._backend(), cache, self.tokenize)
 
 
 def _run_tokens(run: str) -> list[str]:
@@ -471,49 +411,6 @@ def _run_tokens(run: str) -> list[str]:
         elif part:
             out.extend(_ASCII_TOKEN.findall(part))
     return out
-
-
-# ASCII runs tokenized apart: letters, digits, the symbols the segmenters join to them (+ # & . _ % -)
-# and the brackets of PII placeholders. Other ASCII punctuation (! , ? : ; ...) stays in the text:
-# the segmenters cut it off as one token per character, as _ASCII_TOKEN does, and segment the text
-# on either side of it on its own, as they do beside a space. _EVENT matches such a run or a
-# newline, as ([RUN]+|\n) does, but written to start with one character class (the rest of the run
-# follows only a first character that is not the newline): re then skips to the next position that
-# can start a match in C, twice as fast as with the alternation.
-_RUN = r"0-9A-Za-z+#&._%<>\-"
-_EVENT = re.compile(rf"([{_RUN}\n](?:(?<=[^\n])[{_RUN}]*)?)")
-_BLOCK = 256  # texts per segmenter call
-
-
-class _RunCache(dict):  # type: ignore[type-arg]
-    def add(self, run: str, tokens: list[str]) -> list[str]:
-        if len(self) >= 100_000:
-            self.clear()
-        self[run] = tokens
-        return tokens
-
-
-_NEWLINE = "\n"  # the separator of texts and pieces in ``_tokenize_block``
-
-
-class _KeepCache(dict):  # type: ignore[type-arg]
-    """token -> the token, interned, when ``tokenize`` keeps it, else "" (decided once per
-    distinct token). ``"\n"``, the separator of ``_tokenize_block``, maps to itself."""
-
-    def __init__(self, drop: frozenset[str], keep_punct: bool) -> None:
-        super().__init__()
-        self.drop = drop
-        self.keep_punct = keep_punct
-        self.runs = _RunCache()  # ASCII run -> its kept tokens
-        self[_NEWLINE] = _NEWLINE
-
-    def __missing__(self, token: str) -> str:
-        keep = token not in self.drop and not token.isspace() and (self.keep_punct or not _is_punct(token))
-        if len(self) >= 500_000:  # bound the memory on endless distinct tokens
-            self.clear()
-            self[_NEWLINE] = _NEWLINE
-        value = self[token] = sys.intern(token) if keep else ""
-        return value
 
 
 #: the default tokenizer (as jieba's ``jieba.dt``): what ``prepare``, ``train_model``, the
