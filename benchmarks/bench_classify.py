@@ -74,7 +74,7 @@ def machine() -> dict[str, str]:
         ram = "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     from complaintmine._fast import kernels as _kernels
-    from complaintmine.tokenize import available_backends
+    from complaintmine.tokenizer import available_backends
 
     numba = f"numba {_kernels._NUMBA.__version__}" if _kernels.available() else "off (NumPy path)"
     return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "python": platform.python_version(),
@@ -151,7 +151,7 @@ import numpy as np, pandas as pd
 from complaintmine import load_model, normalize
 from complaintmine.features import Prepared
 from complaintmine.pipeline import analyze_texts
-from complaintmine.tokenize import _domain_entries, _is_punct, stopwords
+from complaintmine.tokenizer import _domain_entries, _is_punct, stopwords
 
 t0 = time.perf_counter()
 src, dst, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])

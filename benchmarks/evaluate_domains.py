@@ -46,7 +46,7 @@ from complaintmine.datasets import load_labeled
 from complaintmine.evaluation import macro_f1_ci
 from complaintmine.features import prepare
 from complaintmine.taxonomy import parse_codes
-from complaintmine.tokenize import Tokenizer
+from complaintmine.tokenizer import Tokenizer
 
 DOMAINS = ("food_delivery", "hotel", "online_shopping", "finance", "government", "helpdesk", "ecommerce", "car")
 MIN_ITEMS = 5

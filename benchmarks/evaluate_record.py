@@ -39,7 +39,7 @@ import pandas as pd
 
 from complaintmine.features import prepare
 from complaintmine.lexicon import default_lexicon
-from complaintmine.normalize import normalize
+from complaintmine.normalization import normalize
 from complaintmine.record import DEMANDS, THREATS, read_record
 from complaintmine.risk import THREAT_FLAGS, flags_of_bits, risk_flag_bits
 from complaintmine.taxonomy import parse_codes

@@ -57,7 +57,7 @@ def main() -> None:
         else:
             rejected.append((word, f"split in context even at freq {LADDER[-1]}"))
     # final check with the whole dictionary loaded, on normalized real texts (as the package uses it)
-    from complaintmine.normalize import normalize
+    from complaintmine.normalization import normalize
 
     full = jieba.Tokenizer()
     full.initialize()

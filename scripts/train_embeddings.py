@@ -25,7 +25,7 @@ import pandas as pd
 
 from complaintmine.datasets import load_reviews
 from complaintmine.features import prepare
-from complaintmine.tokenize import Tokenizer
+from complaintmine.tokenizer import Tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "complaintmine" / "resources" / "word_vectors.npz"

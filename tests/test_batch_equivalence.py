@@ -21,6 +21,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
+import complaintmine.normalization as nm
 from complaintmine import OUTPUT_COLUMNS, load_model
 from complaintmine._fast.ngrams import NgramCounter as _NgramCounter
 from complaintmine.batch import classify_texts
@@ -30,10 +31,7 @@ from complaintmine.pipeline import analyze_texts
 from complaintmine.record import read_record, record_card
 from complaintmine.risk import THREAT_FLAGS, risk_level
 from complaintmine.taxonomy import RISK_FLAGS
-from complaintmine.tokenize import _ASCII_RUN, _ASCII_TOKEN, _PLACEHOLDER, Tokenizer, _is_punct
-
-nm = importlib.import_module("complaintmine.normalize")  # the package exports a function of that name
-
+from complaintmine.tokenizer import _ASCII_RUN, _ASCII_TOKEN, _PLACEHOLDER, Tokenizer, _is_punct
 
 # -- references ------------------------------------------------------------------------------------
 

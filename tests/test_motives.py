@@ -54,7 +54,7 @@ def test_demand_patterns_match_as_the_grouped_form_does(negative_reviews):
     import re
 
     from complaintmine.motives import _ALONE, _DEMANDS, _LEADS, _REMEDIES
-    from complaintmine.normalize import normalize_many
+    from complaintmine.normalization import normalize_many
 
     lead = "(?:" + "|".join(_LEADS) + ")"
     grouped = {m: re.compile("|".join([lead + rf"[^。!?;]{{0,12}}?(?:{_REMEDIES[m]})", *_ALONE[m]]))

@@ -6,7 +6,7 @@ import pytest
 
 from complaintmine import normalize
 from complaintmine.datasets import load_seed_cases
-from complaintmine.normalize import PII_TOKENS, mask_pii, to_simplified
+from complaintmine.normalization import PII_TOKENS, mask_pii, to_simplified
 
 
 def luhn_complete(prefix: str) -> str:
@@ -107,7 +107,7 @@ def test_nan_is_not_the_string_nan():
 
 def _mask_every_pattern(text):
     """mask_pii without its shortcuts: every pattern runs on every text."""
-    nm = importlib.import_module("complaintmine.normalize")
+    nm = importlib.import_module("complaintmine.normalization")
     text = nm._EMAIL.sub(PII_TOKENS["email"], text)
     text = nm._ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
     text = nm._ID.sub(PII_TOKENS["id_number"], text)

@@ -12,7 +12,7 @@ import pytest
 
 from complaintmine import OUTPUT_COLUMNS
 from complaintmine.cli import main
-from complaintmine.normalize import mask_pii
+from complaintmine.normalization import mask_pii
 from complaintmine.output import recover_formula_text
 
 #: personal data as customers type it: mobiles (plain, +86 spaced, dashed, full-width), landlines,

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 import complaintmine as cm
 from complaintmine.batch import classify_file
 from complaintmine.io import ID_COLUMN_NAMES, TEXT_COLUMN_NAMES
-from complaintmine.normalize import normalize
+from complaintmine.normalization import normalize
 from complaintmine.output import recover_formula_text
-from complaintmine.tokenize import Tokenizer, available_backends
+from complaintmine.tokenizer import Tokenizer, available_backends
 
 SETTINGS = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 MOTIVES = {"respect", "compensation", "venting", "none"}

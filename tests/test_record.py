@@ -11,7 +11,7 @@ import pytest
 
 import complaintmine as cm
 from complaintmine.datasets import load_labeled
-from complaintmine.normalize import normalize
+from complaintmine.normalization import normalize
 from complaintmine.record import RECORD_COLUMNS, find_amounts, find_waits, read_record, record_card
 
 

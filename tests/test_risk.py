@@ -47,7 +47,7 @@ def test_risk_level_rule():
     ("再不退款就打12315", ["regulator"]),
 ])
 def test_media_legal_regulator_are_the_record_cards_escalation_channels(text, flags):
-    from complaintmine.normalize import normalize
+    from complaintmine.normalization import normalize
     from complaintmine.record import read_record
     from complaintmine.risk import THREAT_FLAGS
 

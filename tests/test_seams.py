@@ -12,8 +12,7 @@ import complaintmine as cm
 from complaintmine import batch, cli, worker
 from complaintmine.datasets import data_dir
 
-# the package's tokenize() function shadows the submodule of the same name
-tokenize_mod = importlib.import_module("complaintmine.tokenize")
+tokenize_mod = importlib.import_module("complaintmine.tokenizer")
 model_mod = importlib.import_module("complaintmine.model")
 
 
@@ -164,7 +163,7 @@ def test_one_default_tokenizer_identity():
 def test_one_owner_for_the_pii_placeholders():
     from complaintmine.analysis import distinctive_terms
     from complaintmine.features import unusable_reason
-    from complaintmine.normalize import PII_PLACEHOLDER, PII_TOKENS, normalize
+    from complaintmine.normalization import PII_PLACEHOLDER, PII_TOKENS, normalize
 
     masked = normalize("我的电话13812345678打不通，邮箱a.b@qq.com也没人回，身份证110101199003077777")
     found = PII_PLACEHOLDER.findall(masked)

@@ -5,7 +5,7 @@ import pytest
 
 from complaintmine import Tokenizer, normalize, tokenize
 from complaintmine.errors import ModelFileError
-from complaintmine.tokenize import available_backends, domain_words, stopwords
+from complaintmine.tokenizer import available_backends, domain_words, stopwords
 
 
 def test_traditional_seed_phrase_tokenizes_into_simplified_words():

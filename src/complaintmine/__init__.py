@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# ``normalize`` and ``tokenize`` name both a function and a submodule: they are bound here, at
-# once (both modules are light), so that importing the submodule later cannot shadow the
-# function. Every other public name is imported when first used (PEP 562, as scipy and
-# scikit-learn do), so that ``import complaintmine`` and ``complaintmine --help`` do not pay
-# for scikit-learn, SciPy, pandas or the segmenter (tests/test_startup.py).
-from .normalize import normalize
-from .tokenize import Tokenizer, tokenize
+# ``normalize`` and ``tokenize`` (functions of the light modules ``normalization`` and
+# ``tokenizer``) are bound at once. Every other public name is imported when first used
+# (PEP 562, as scipy and scikit-learn do), so that ``import complaintmine`` and
+# ``complaintmine --help`` do not pay for scikit-learn, SciPy, pandas or the segmenter
+# (tests/test_startup.py).
+from .normalization import normalize
+from .tokenizer import Tokenizer, tokenize
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from .causes import CauseClassifier
@@ -63,7 +63,8 @@ _LAZY = {
 #: the command line (``cli``) is not among them: the library never imports it
 _SUBMODULES = frozenset(
     "analysis atomic batch bundle causes datasets distributed errors evaluation features io lexicon model modelio "
-    "motives output pipeline plots progress recommend report risk schema taxonomy worker".split())
+    "motives normalization output pipeline plots progress recommend report risk schema taxonomy tokenizer "
+    "worker".split())
 
 
 def __getattr__(name: str) -> Any:

@@ -36,9 +36,9 @@ from scipy import sparse, stats
 
 from .errors import ColumnError
 from .io import resolve_text_column
-from .normalize import PII_PLACEHOLDER, normalize
+from .normalization import PII_PLACEHOLDER, normalize
 from .taxonomy import CAUSES, DEMAND_NAMES, DEMANDS, MOTIVE_NAMES, MOTIVES, cause_name, parse_codes
-from .tokenize import Tokenizer, default_tokenizer
+from .tokenizer import Tokenizer, default_tokenizer
 
 __all__ = [
     "add_tokens",
@@ -120,7 +120,7 @@ def _keep_term(tok: str) -> bool:
 def _tokens(df: pd.DataFrame, text_col: str | None = None, tokenizer: Tokenizer | None = None,
             exclude: Iterable[str] = ()) -> list[list[str]]:
     """Token lists per row: the ``tokens`` column when present (space-joined or lists), else
-    normalize and tokenize ``text_col`` with ``tokenizer`` (default: ``complaintmine.tokenize.dt``).
+    normalize and tokenize ``text_col`` with ``tokenizer`` (default: ``complaintmine.tokenizer.dt``).
     Placeholders (``<PHONE>`` ...), numbers, punctuation and the ``exclude`` words are dropped."""
     drop = frozenset(exclude)
     if "tokens" in df.columns:
@@ -202,7 +202,7 @@ def add_tokens(df: pd.DataFrame, *, text_col: str | None = None, tokenizer: Toke
         Text column; default the one ``read_complaints`` found (``df.attrs["text_col"]``), else
         a known text column name.
     tokenizer : Tokenizer, optional
-        Default: the module default ``complaintmine.tokenize.dt``.
+        Default: the module default ``complaintmine.tokenizer.dt``.
 
     Examples
     --------
@@ -585,7 +585,7 @@ def class_tfidf(df: pd.DataFrame, *, cause_col: str = "cause", text_col: str | N
     text_col : str, optional
         Default ``df.attrs["text_col"]``, else a known text column name.
     tokenizer : Tokenizer, optional
-        Default: the module default ``complaintmine.tokenize.dt``.
+        Default: the module default ``complaintmine.tokenizer.dt``.
     min_df : int, default 3
         Ignore words in fewer complaints.
     exclude : iterable of str, default FUNCTION_WORDS
@@ -636,7 +636,7 @@ def distinctive_terms(df: pd.DataFrame, *, cause_col: str = "cause", text_col: s
     top : int, default 15
         Words per cause.
     tokenizer : Tokenizer, optional
-        Default: the module default ``complaintmine.tokenize.dt`` (the project's jieba + complaint dictionary).
+        Default: the module default ``complaintmine.tokenizer.dt`` (the project's jieba + complaint dictionary).
     min_df : int, default 3
         Ignore words in fewer complaints.
     min_lift : float, default 1.0

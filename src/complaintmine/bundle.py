@@ -12,7 +12,7 @@ from typing import Any
 from .errors import ModelFileError
 from .features import ComplaintVectorizer
 from .modelio import load_bundle, save_bundle
-from .tokenize import Tokenizer
+from .tokenizer import Tokenizer
 
 __all__ = ["save_estimators", "read_estimators"]
 

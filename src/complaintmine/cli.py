@@ -37,10 +37,10 @@ def _input_args(p: argparse.ArgumentParser) -> None:
 
 def _cmd_tokenize(args: argparse.Namespace) -> int:
     from .io import count_rows, iter_complaints
-    from .normalize import normalize_many
+    from .normalization import normalize_many
     from .output import TableWriter
     from .progress import progress_bar
-    from .tokenize import Tokenizer
+    from .tokenizer import Tokenizer
 
     tok = Tokenizer(backend=args.backend)
     total = None if args.quiet else count_rows(args.input)

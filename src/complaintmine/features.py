@@ -26,8 +26,8 @@ from ._fast.ngrams import NgramCounter as _NgramCounter
 from ._linear import products
 from .lexicon import Cue, Lexicon, default_lexicon
 from .modelio import require_array, require_number, require_strings
-from .normalize import PII_PLACEHOLDER, normalize_many
-from .tokenize import Tokenizer, default_tokenizer
+from .normalization import PII_PLACEHOLDER, normalize_many
+from .tokenizer import Tokenizer, default_tokenizer
 
 __all__ = ["Prepared", "prepare", "ComplaintVectorizer", "WordVectors", "default_word_vectors", "STYLE_FEATURES"]
 

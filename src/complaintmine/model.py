@@ -17,7 +17,7 @@ from .errors import ModelFileError
 from .features import ComplaintVectorizer
 from .modelio import check_sha256
 from .motives import MotiveEstimator
-from .tokenize import Tokenizer, default_tokenizer
+from .tokenizer import Tokenizer, default_tokenizer
 
 __all__ = ["ComplaintModel", "as_model", "load_model", "save_model", "train_model", "DEFAULT_MODEL"]
 

@@ -16,7 +16,7 @@ from .features import ComplaintVectorizer, Prepared, prepare
 from .lexicon import Lexicon, as_lexicon
 from .modelio import require_number, require_strings
 from .taxonomy import MOTIVES, parse_codes
-from .tokenize import Tokenizer
+from .tokenizer import Tokenizer
 
 __all__ = ["MotiveEstimator", "MotiveDecision"]
 

@@ -145,7 +145,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     cause_col : str, default "cause"
     tokenizer : Tokenizer, optional
         Segmenter for choosing the examples; pass the classifying model's (``model.tokenizer``)
-        so that the words are the model's words (default ``complaintmine.tokenize.dt``).
+        so that the words are the model's words (default ``complaintmine.tokenizer.dt``).
 
     Returns
     -------

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .normalize import normalize_many
+from .normalization import normalize_many
 from .taxonomy import DEMANDS
 
 __all__ = ["record_card", "read_record", "records_frame", "Record", "RECORD_COLUMNS", "DEMANDS", "THREATS",

@@ -170,7 +170,7 @@ def _font_face(page: str) -> str:
 def _model_tokenizer(model: Any) -> Any:
     """The segmenter of the classifying model, so that the report's words are its words."""
     if model is None:
-        from .tokenize import default_tokenizer
+        from .tokenizer import default_tokenizer
 
         return default_tokenizer()  # the bundled model's settings
     from .model import as_model

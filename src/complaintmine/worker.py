@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._fast import kernels as _kernels
 from .model import ComplaintModel
-from .normalize import mask_pii
+from .normalization import mask_pii
 from .pipeline import analyze_texts
 from .schema import ERROR_COLUMN, OUTPUT_COLUMNS, failed_result, input_renames, join_result
 

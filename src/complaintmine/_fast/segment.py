@@ -1,6 +1,6 @@
 """Batch segmentation: the fast path of ``Tokenizer.tokenize`` over many texts.
 
-Reference: ``Tokenizer.tokenize`` on one text at a time (``tokenize.py``); the two give the same
+Reference: ``Tokenizer.tokenize`` on one text at a time (``tokenizer.py``); the two give the same
 tokens (tests/test_batch_equivalence.py). The texts of a block go to the segmenter in one call,
 joined by newlines, with every run of ASCII letters, digits and joining symbols (tokenized apart,
 see ``Tokenizer.cut``) replaced by a newline, or by a space when the run leaves no token. The

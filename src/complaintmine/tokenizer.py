@@ -23,7 +23,7 @@ from ._fast import segment as _segment
 from ._resources import read_user_text, resource_lines
 from .errors import ModelFileError
 from .modelio import require_strings
-from .normalize import PII_PLACEHOLDER as _PLACEHOLDER
+from .normalization import PII_PLACEHOLDER as _PLACEHOLDER
 
 __all__ = ["Tokenizer", "tokenize", "dt", "default_tokenizer", "domain_words", "stopwords", "available_backends"]
 
@@ -376,7 +376,7 @@ class Tokenizer:
     def tokenize(self, text: str) -> list[str]:
         """Segment ``text`` and drop whitespace, stopwords and (unless ``keep_punct``) punctuation.
 
-        ``text`` should already be normalized (see ``complaintmine.normalize``).
+        ``text`` should already be normalized (see ``complaintmine.normalization``).
         """
         keeps = self._keeps
         return [t for t in self.cut(text) if t and keeps(t)]
@@ -433,7 +433,7 @@ def tokenize(text: str, *, normalized: bool = False) -> list[str]:
     text : str
         The text as users have it (raw export text is fine).
     normalized : bool, default False
-        Skip normalization when ``text`` already went through ``complaintmine.normalize``
+        Skip normalization when ``text`` already went through ``complaintmine.normalization``
         (``Tokenizer().tokenize`` also segments a text as given).
 
     Examples
@@ -445,7 +445,7 @@ def tokenize(text: str, *, normalized: bool = False) -> list[str]:
     ['商场', '客户', '投诉']
     """
     if not normalized:
-        from .normalize import normalize
+        from .normalization import normalize
 
         text = normalize(text)
     return dt.tokenize(text)
