@@ -169,6 +169,21 @@ def _cases() -> list[Case]:
              ["train", "labeled.csv", "-o", "outdir"], 9, "is a folder", "outdir"),
         Case("tokenize-merge", "`tokenize` on the merged-quote file", {"merge.csv": 'id,text\n1,a\n2,"b\n3,c\n4,d"\n'},
              ["tokenize", "merge.csv", "-o", "out.csv"], 7, "closed only on line 5", "merge.csv, line 3"),
+        Case("bad-encoding", "`--encoding` Python does not know", {"good.csv": GOOD},
+             ["classify", "good.csv", "-o", "out.csv", "--encoding", "utf-9"], 2, "unknown encoding 'utf-9'",
+             "--encoding"),
+        Case("chunksize-0", "`--chunksize 0`", {"good.csv": GOOD},
+             ["classify", "good.csv", "-o", "out.csv", "--chunksize", "0"], 2, "must be at least 1", "--chunksize"),
+        Case("jobs-negative", "`--jobs -3`", {"good.csv": GOOD},
+             ["classify", "good.csv", "-o", "out.csv", "--jobs", "-3"], 2, "must be at least 0", "--jobs"),
+        Case("top-0", "`report --top 0`", {"good.csv": GOOD},
+             ["report", "good.csv", "-o", "r.html", "--top", "0"], 2, "must be at least 1", "--top"),
+        Case("recent-0", "`report --recent 0`", {"good.csv": GOOD},
+             ["report", "good.csv", "-o", "r.html", "--recent", "0"], 2, "must be at least 1", "--recent"),
+        Case("freq-x", "`report --freq X` (not a trend period)", {"good.csv": GOOD},
+             ["report", "good.csv", "-o", "r.html", "--freq", "X"], 2, "invalid choice: 'X'", "--freq"),
+        Case("bootstrap-neg", "`evaluate --bootstrap -1`", {"good.csv": GOOD},
+             ["evaluate", "good.csv", "--bootstrap", "-1"], 2, "must be at least 0", "--bootstrap"),
         # inputs that look odd but are read correctly (exit 0)
         Case("big5", "Big5 (traditional) export: detected, not mis-read as GBK",
              {"big5.csv": "id,text\n1,送餐員態度很差，還不給退款\n2,房間隔音太差\n".encode("cp950")},
@@ -180,6 +195,8 @@ def _cases() -> list[Case]:
         Case("blank-lines", "blank lines (kept as empty rows, not 'duplicate ids')",
              {"blank.csv": "id,text\n1,送餐慢\n\n2,菜凉了\n\n\n"}, ["classify", "blank.csv", "-o", "out.csv"], 0,
              "wrote 5 rows"),
+        Case("jobs-capped", "`--jobs 4096` on a machine with fewer cores (capped, with a note)", {"good.csv": GOOD},
+             ["classify", "good.csv", "-o", "out.csv", "--jobs", "4096"], 0, "cores; using", "--jobs 4096"),
         Case("multiline-ok", "a quoted multi-line text with a numbered list (not a merge)",
              {"ml.csv": 'id,text\n1,"问题：\n1,送餐慢\n2,态度差"\n2,好\n'}, ["classify", "ml.csv", "-o", "out.csv"], 0,
              "wrote 2 rows"),
@@ -223,7 +240,7 @@ def test_bad_input(case, tmp_path, monkeypatch, capsys):
     _setup(case, tmp_path)
     monkeypatch.chdir(tmp_path)
     before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
-    code = main([*case.args, "--jobs", "1"] if case.args[0] == "classify" else case.args)
+    code = main([*case.args, "--jobs", "1"] if case.args[0] == "classify" and "--jobs" not in case.args else case.args)
     err = capsys.readouterr().err
     assert code == case.code, err
     assert case.message in err, err

@@ -23,14 +23,51 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
+def _int_at_least(low: int) -> Any:
+    """An argparse type: an integer >= ``low``, else a usage error (exit 2) naming the bound."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {number}")
+        return number
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+def _encoding(value: str) -> str:
+    """An argparse type: a text encoding Python knows (gb18030, utf-8, ...)."""
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {value!r}; use e.g. utf-8, utf-8-sig, gb18030 or big5") from None
+    return value
+
+
+def _jobs(value: str) -> int:
+    """An argparse type for --jobs: 0 (all cores) or more; more than the cores is capped, with a note."""
+    jobs = _int_at_least(0)(value)
+    cores = os.cpu_count() or 1
+    if jobs > cores:
+        print(f"complaintmine: note: --jobs {jobs} is more than this machine's {cores} cores; using {cores}",
+              file=sys.stderr)
+        return cores
+    return jobs
+
+
 def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="complaint export: .csv .tsv .xlsx .jsonl .json .parquet (UTF-8 or GBK)")
     p.add_argument("-o", "--output", required=True, help="output file: .csv .tsv .jsonl .parquet .xlsx")
     p.add_argument("--text-col", help="column with the complaint text (default: detected by name)")
     p.add_argument("--id-col", help="column with a unique row id (default: detected, else rows are numbered)")
     p.add_argument("--sheet", help="Excel sheet to read (required when the workbook has several)")
-    p.add_argument("--encoding", help="override the detected text encoding (e.g. gb18030)")
-    p.add_argument("--chunksize", type=int, default=20_000, help="rows per chunk (default 20000)")
+    p.add_argument("--encoding", type=_encoding, help="override the detected text encoding (e.g. gb18030)")
+    p.add_argument("--chunksize", type=_int_at_least(1), default=20_000, help="rows per chunk (default 20000)")
     p.add_argument("--allow-duplicate-ids", action="store_true",
                    help="do not check that ids are unique (the check keeps 16 bytes per row in memory)")
 
@@ -91,7 +128,7 @@ def _register_classify(sub: Any) -> None:
     _input_args(p)
     p.add_argument("--model", help="model file from `complaintmine train` (default: the bundled model)")
     _sha256_arg(p)
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default 0 = all cores)")
+    p.add_argument("--jobs", type=_jobs, default=0, help="worker processes (default 0 = all cores)")
     p.add_argument("--engine", choices=["local", "dask"], default="local",
                    help="run on this machine (default) or on a Dask cluster")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
@@ -197,7 +234,8 @@ def _register_train_evaluate(sub: Any) -> None:
     p.add_argument("labelled", nargs="?", help="labelled file (default: the bundled data/labeled/labeled.csv)")
     p.add_argument("--model", help="model file (default: the bundled model)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the CI (default 1000)")
+    p.add_argument("--bootstrap", type=_int_at_least(0), default=1000,
+                   help="bootstrap resamples for the CI (default 1000; 0: no interval)")
     _labelled_args(p)
     p.set_defaults(func=_cmd_evaluate)
 
@@ -251,16 +289,23 @@ def _register_report(sub: Any) -> None:
     p.add_argument("--model", help="model file for classifying a raw export (default: the bundled model)")
     _sha256_arg(p)
     p.add_argument("--title", default="投诉根因分析报告", help="report title")
-    p.add_argument("--top", type=int, default=10, help="number of ranked actions (default 10)")
-    p.add_argument("--freq", default="W", help="trend period: D, W, M or Q (default W)")
-    p.add_argument("--recent", type=int, default=4, help="periods in the recent window (default 4)")
+    p.add_argument("--top", type=_int_at_least(1), default=10, help="number of ranked actions (default 10)")
+    p.add_argument("--freq", default="W", choices=["D", "W", "M", "Q"], help="trend period: D, W, M or Q (default W)")
+    p.add_argument("--recent", type=_int_at_least(1), default=4, help="periods in the recent window (default 4)")
     p.add_argument("--sheet", help="Excel sheet to read (required when the workbook has several)")
-    p.add_argument("--encoding", help="override the detected text encoding (e.g. gb18030)")
+    p.add_argument("--encoding", type=_encoding, help="override the detected text encoding (e.g. gb18030)")
     p.set_defaults(func=_cmd_report)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other error (exit 2), naming the command's help."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"complaintmine: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="complaintmine",
         description="Text mining for Chinese customer complaints.",
     )
@@ -301,7 +346,10 @@ def _traceback_if(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, usage errors: return the code, as for any error
+        return stop.code if isinstance(stop.code, int) else 2
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
