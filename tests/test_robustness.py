@@ -184,6 +184,18 @@ def _cases() -> list[Case]:
              ["report", "good.csv", "-o", "r.html", "--freq", "X"], 2, "invalid choice: 'X'", "--freq"),
         Case("bootstrap-neg", "`evaluate --bootstrap -1`", {"good.csv": GOOD},
              ["evaluate", "good.csv", "--bootstrap", "-1"], 2, "must be at least 0", "--bootstrap"),
+        Case("train-one-class", "`train` on labels that all have the same cause",
+             {"one.csv": "text,causes\n送餐太慢,delivery\n菜都凉了,delivery\n"},
+             ["train", "one.csv", "-o", "m.cmm"], 14, "at least two different causes", "(delivery)"),
+        Case("train-empty-labels", "`train` on empty labels",
+             {"empty.csv": "text,causes\n送餐太慢,\n客服态度很差,\n"},
+             ["train", "empty.csv", "-o", "m.cmm"], 14, "2 of 2 labels are empty", "row 0"),
+        Case("train-two-rows", "`train` on two labelled rows (too few to learn features from)",
+             {"two.csv": "text,causes\n送餐太慢,delivery\n客服态度很差,service_attitude\n"},
+             ["train", "two.csv", "-o", "m.cmm"], 14, "too few to train on", "2 texts"),
+        Case("evaluate-unknown-codes", "`evaluate` on labels none of which is a cause code",
+             {"unknown.csv": "text,causes\n送餐太慢,slow\n客服态度很差,rude\n"},
+             ["evaluate", "unknown.csv", "--bootstrap", "10"], 14, "is a cause code of the model", "rude, slow"),
         # inputs that look odd but are read correctly (exit 0)
         Case("big5", "Big5 (traditional) export: detected, not mis-read as GBK",
              {"big5.csv": "id,text\n1,送餐員態度很差，還不給退款\n2,房間隔音太差\n".encode("cp950")},
@@ -247,7 +259,7 @@ def test_bad_input(case, tmp_path, monkeypatch, capsys):
     assert "Traceback" not in err
     lines = err.strip().splitlines()
     if case.code:
-        assert len(lines) <= 2 and lines[0].startswith("complaintmine: error: "), err
+        assert len(lines) <= 2 and any(line.startswith("complaintmine: error: ") for line in lines), err
         assert (case.names or case.args[1].lstrip("./")) in err
         # nothing written, the input untouched, no temporary files left
         assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before

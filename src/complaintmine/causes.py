@@ -11,14 +11,14 @@ import scipy.sparse as sp
 
 from ._estimator import Classifier, Estimator
 from ._linear import LinearBinarySet, LinearSoftmax
-from .errors import ModelFileError, NotFittedError
+from .errors import LabelError, ModelFileError, NotFittedError
 from .features import ComplaintVectorizer, Prepared, prepare
 from .lexicon import Lexicon, as_lexicon
 from .modelio import require_number, require_strings
 from .taxonomy import CAUSES, parse_codes
 from .tokenizer import Tokenizer
 
-__all__ = ["CauseClassifier", "CauseDecision"]
+__all__ = ["CauseClassifier", "CauseDecision", "check_cause_labels"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,29 @@ class CauseDecision:
     def score(self) -> np.ndarray:
         """Probability of each text's primary cause."""
         return self.proba[np.arange(len(self.primary)), self.primary_index]
+
+
+def check_cause_labels(y: Any, n_texts: int | None = None) -> list[list[str]]:
+    """The cause codes of each label of ``y``, checked for training: one label per text, none
+    empty, at least two different primary causes; else ``LabelError`` saying which rows.
+
+    Examples
+    --------
+    >>> check_cause_labels(["delivery", "product_quality;delivery"])
+    [['delivery'], ['product_quality', 'delivery']]
+    """
+    codes = [parse_codes(v) for v in y]
+    if n_texts is not None and len(codes) != n_texts:
+        raise LabelError(f"X has {n_texts} texts but y has {len(codes)} labels")
+    missing = [i for i, c in enumerate(codes) if not c]
+    if missing:
+        raise LabelError(f"{len(missing)} of {len(codes)} labels are empty (first: row {missing[0]} of the rows "
+                         "used, counting from 0); every text needs at least one cause code (docs/TAXONOMY.md)")
+    primary = {c[0] for c in codes}
+    if len(primary) < 2:
+        raise LabelError(f"all {len(codes)} labels have the same primary cause "
+                         f"({next(iter(primary), '-')}); a classifier needs at least two different causes")
+    return codes
 
 
 class CauseClassifier(Classifier):
@@ -168,16 +191,9 @@ class CauseClassifier(Classifier):
         if y is None:
             raise ValueError("fit needs labels y in mode='model' (or use mode='lexicon')")
         prepared = self._prepare(X)
-        codes = [parse_codes(v) for v in y]
-        if len(codes) != len(prepared):
-            raise ValueError(f"X has {len(prepared)} texts but y has {len(codes)} labels")
-        missing = [i for i, c in enumerate(codes) if not c]
-        if missing:
-            raise ValueError(f"label of row {missing[0]} is empty; every text needs at least one cause code")
+        codes = check_cause_labels(y, len(prepared))
         primary = np.array([c[0] for c in codes], dtype=object)
         classes = sorted({code for c in codes for code in c})
-        if len(set(primary)) < 2:
-            raise ValueError("need at least two different primary causes to train")
         self.vectorizer_ = vectorizer if vectorizer is not None else ComplaintVectorizer(
             max_features=self.max_features, min_df=self.min_df, lexicon=lex).fit(prepared)
         features = prepared.features(self.vectorizer_)

@@ -188,6 +188,7 @@ def _read_labelled(args: argparse.Namespace) -> pd.DataFrame:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from . import model as models
+    from .causes import check_cause_labels
     from .output import check_writable_path
 
     # the output path first, not after minutes of training; it may not be the labelled file
@@ -196,6 +197,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if not str(args.output).endswith(".cmm"):
         print("note: model files conventionally end in .cmm", file=sys.stderr)
     motives = frame[args.motives_col] if args.motives_col in frame.columns else None
+    check_cause_labels(frame[args.causes_col])  # said before "training on ...", which would suggest otherwise
     print(f"training on {len(frame)} labelled complaints ...", file=sys.stderr)
     model = models.train_model(frame[args.text_col], frame[args.causes_col], motives, progress=not args.quiet,
                                info={"trained_on": os.path.basename(args.labelled or "data/labeled/labeled.csv"),

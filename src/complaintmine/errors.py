@@ -19,6 +19,7 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "ClassificationError",
+    "LabelError",
 ]
 
 
@@ -95,3 +96,10 @@ class ClassificationError(ComplaintmineError, RuntimeError):
     """Every row of a run failed to classify (the message quotes the first failure)."""
 
     exit_code = 13
+
+
+class LabelError(ComplaintmineError, ValueError):
+    """Labelled data that cannot train or evaluate a model: empty labels, a single cause, too
+    few texts to learn features from, or no label the model knows."""
+
+    exit_code = 14

@@ -132,6 +132,15 @@ def _evaluate(model: Any, frame: pd.DataFrame, *, text_col: str, causes_col: str
             from .errors import ColumnError
 
             raise ColumnError(f"labelled data has no column {col!r}; columns are: {', '.join(frame.columns)}")
+    known = set(model.causes.classes_)
+    primaries = [(parse_codes(v) or ["other"])[0] for v in frame[causes_col]]
+    if not known.intersection(primaries):
+        from .errors import LabelError
+
+        unknown = sorted(set(primaries))
+        raise LabelError(f"none of the {len(primaries)} labels in column {causes_col!r} is a cause code of the model "
+                         f"(labels: {', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}; the model's "
+                         f"codes: {', '.join(map(str, model.causes.classes_))}); check the column or --causes-col")
     bar.set_postfix_str(f"tokenizing {len(frame)} texts")
     prepared = prepare(frame[text_col].tolist(), model.tokenizer)
     bar.update()

@@ -194,7 +194,13 @@ class _Tfidf:
             kwargs.update(tokenizer=str.split, token_pattern=None)
         else:
             kwargs.update(analyzer="char")
-        vec = TfidfVectorizer(**kwargs).fit(docs)
+        try:
+            vec = TfidfVectorizer(**kwargs).fit(docs)
+        except ValueError as err:  # scikit-learn's "no terms remain" / "max_df < min_df" on tiny data
+            from .errors import LabelError
+
+            raise LabelError(f"{len(docs)} texts are too few to train on: no {analyzer} n-gram occurs in "
+                             f"{min_df} or more of them ({err}); label more texts (a few hundred)") from None
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
         return cls(analyzer, ngram_range, vocab, vec.idf_)
 

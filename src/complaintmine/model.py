@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from .bundle import read_estimators, save_estimators
-from .causes import CauseClassifier
+from .causes import CauseClassifier, check_cause_labels
 from .errors import ModelFileError
 from .features import ComplaintVectorizer
 from .modelio import check_sha256
@@ -149,6 +149,7 @@ def train_model(texts: Any, causes: Any, motives: Any = None, *, tokenizer: Toke
     tok = tokenizer or default_tokenizer()
     texts = texts if isinstance(texts, Prepared) else list(texts)
     causes = list(causes)
+    check_cause_labels(causes, len(texts))  # before minutes of tokenizing
     with progress_bar("train", total=4 if motives is not None else 3, unit="steps", disable=not progress) as bar:
         bar.set_postfix_str(f"tokenizing {len(texts)} texts")
         prepared = prepare(texts, tok)
