@@ -91,3 +91,18 @@ def test_classify_file_engines_write_the_same_file(cluster, frame, tmp_path):
         got[col] = pd.read_parquet(cli)[col].astype(float).map(repr)
         local[col] = pd.to_numeric(local[col]).astype(float).map(repr)
     pd.testing.assert_frame_equal(got, local.astype(str), check_dtype=False)
+
+
+def test_dask_engine_aligns_jsonl_chunks_by_key(cluster, real_texts, tmp_path):
+    """Keys in another order in a later chunk come out under the right columns on Dask too."""
+    import json
+
+    records = [{"id": f"{i:03d}", "text": t, "store": f"店{i}"} for i, t in enumerate(real_texts[:6])]
+    records[2] = {"store": "店2", "text": real_texts[2], "id": "002"}
+    src = tmp_path / "keys.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    out = tmp_path / "dask.csv"
+    classify_file(src, out, chunksize=2, progress=False, engine="dask", scheduler=cluster.scheduler_address)
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert got["id"].tolist() == [f"{i:03d}" for i in range(6)]
+    assert got["store"].tolist() == [f"店{i}" for i in range(6)] and got["text"].tolist() == real_texts[:6]

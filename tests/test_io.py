@@ -237,3 +237,46 @@ def test_bad_jsonl_line(tmp_path):
     (tmp_path / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(MalformedInputError, match="line 2: not valid JSON"):
         read_complaints(tmp_path / "a.jsonl")
+
+
+# -- every chunk read like the first (issue 18, item 7) -------------------------------------------
+
+
+def _jsonl(path, records):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_keys_in_another_order_or_missing_in_a_later_chunk_are_aligned_by_name(tmp_path, real_texts):
+    records = [{"id": f"{i:03d}", "text": t, "store": f"店{i}"} for i, t in enumerate(real_texts[:7])]
+    records[2] = {"store": "店2", "text": real_texts[2], "id": "002"}  # the second chunk starts with other key order
+    del records[5]["store"]  # a key absent in the third chunk
+    path = _jsonl(tmp_path / "keys.jsonl", records)
+    chunks = list(iter_complaints(path, chunksize=2))
+    out = pd.concat(chunks, ignore_index=True)
+    assert [list(c.columns) for c in chunks] == [["id", "text", "store"]] * 4
+    assert out["id"].tolist() == [f"{i:03d}" for i in range(7)]
+    assert out["text"].tolist() == real_texts[:7]
+    assert out["store"].tolist()[:5] == [f"店{i}" for i in range(5)] and pd.isna(out["store"][5])
+
+
+def test_a_key_that_appears_only_in_a_later_chunk_is_refused_with_its_row(tmp_path, real_texts):
+    records = [{"id": i, "text": t} for i, t in enumerate(real_texts[:6])]
+    records[4]["channel"] = "APP"
+    path = _jsonl(tmp_path / "late.jsonl", records)
+    with pytest.raises(MalformedInputError, match=r"late.jsonl: data row 5 has field\(s\) 'channel'"):
+        list(iter_complaints(path, chunksize=2))
+    assert read_complaints(path)["channel"].tolist()[4] == "APP"  # one chunk: read as it is
+
+
+def test_numeric_headers_become_names_and_a_column_named_twice_is_refused(tmp_path, real_texts):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pd.DataFrame({1: real_texts[:3], 2: ["a", "b", "c"]}).to_excel(tmp_path / "num.xlsx", index=False)
+    out = read_complaints(tmp_path / "num.xlsx", text_col="1")
+    assert out["1"].tolist() == real_texts[:3] and out.attrs["text_col"] == "1"
+    table = pa.table([pa.array(real_texts[:3]), pa.array(["a", "b", "c"])], names=["text", "text"])
+    pq.write_table(table, tmp_path / "dup.parquet")
+    with pytest.raises(MalformedInputError, match="'text' occur more than once"):
+        read_complaints(tmp_path / "dup.parquet")

@@ -196,6 +196,10 @@ def _cases() -> list[Case]:
         Case("evaluate-unknown-codes", "`evaluate` on labels none of which is a cause code",
              {"unknown.csv": "text,causes\n送餐太慢,slow\n客服态度很差,rude\n"},
              ["evaluate", "unknown.csv", "--bootstrap", "10"], 14, "is a cause code of the model", "rude, slow"),
+        Case("jsonl-late-key", "JSON Lines whose later rows gain a key the first chunk lacks (would shift columns)",
+             {"late.jsonl": '{"id": 1, "text": "送餐太慢"}\n{"id": 2, "text": "态度差"}\n'
+                            '{"id": 3, "text": "贵", "channel": "APP"}\n'},
+             ["classify", "late.jsonl", "-o", "out.csv", "--chunksize", "2"], 7, "data row 3 has field(s) 'channel'"),
         # inputs that look odd but are read correctly (exit 0)
         Case("big5", "Big5 (traditional) export: detected, not mis-read as GBK",
              {"big5.csv": "id,text\n1,送餐員態度很差，還不給退款\n2,房間隔音太差\n".encode("cp950")},

@@ -619,6 +619,34 @@ def _parquet_chunks(p: Path, chunksize: int) -> Iterator[pd.DataFrame]:
         yield batch.to_pandas()
 
 
+def _named_columns(chunk: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """``chunk`` with its column names as text (an Excel header of numbers gives ints, which
+    ``--text-col 1`` could never name); a name that occurs twice is refused (Parquet allows it)."""
+    names = [str(c) for c in chunk.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise MalformedInputError(f"{p}: column(s) {', '.join(map(repr, twice))} occur more than once. Rename them "
+                                  "in the export so that every column has its own name.")
+    if any(not isinstance(c, str) for c in chunk.columns):
+        chunk = chunk.set_axis(names, axis=1)
+    return chunk
+
+
+def _like_first(chunk: pd.DataFrame, columns: list[str], p: Path, offset: int) -> pd.DataFrame:
+    """``chunk`` with the first chunk's columns, in their order: keys may come in another order or be
+    absent (JSON Lines: empty values), but a column the first rows lacked is refused, never shifted."""
+    if list(chunk.columns) == columns:
+        return chunk
+    new = [c for c in chunk.columns if c not in set(columns)]
+    if new:
+        row = offset + 1 + int(np.argmax(chunk[new].notna().any(axis=1).to_numpy()))
+        raise MalformedInputError(
+            f"{p}: data row {row} has field(s) {', '.join(map(repr, new[:5]))} that the {offset} rows read before "
+            "it do not have, so the rows cannot share one header. Give every row the same fields (an empty value "
+            "where there is none), or read more rows at a time (chunksize=..., CLI: --chunksize).")
+    return chunk.reindex(columns=columns)
+
+
 def _blank(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
@@ -773,12 +801,17 @@ def iter_complaints(
     seen = _SeenIds()
     offset = 0
     any_rows = False
+    columns: list[str] = []
     for chunk in chunks:
         if resolved_text is None:
             if len(chunk.columns) == 0:
                 raise EmptyInputError(f"{p} has no columns. Export the complaints again with a header row.")
-            resolved_text = find_text_column(list(chunk.columns), text_col, source=source)
-            resolved_id = _find_id_column(list(chunk.columns), id_col, source)
+            chunk = _named_columns(chunk, p)
+            columns = list(chunk.columns)
+            resolved_text = find_text_column(columns, text_col, source=source)
+            resolved_id = _find_id_column(columns, id_col, source)
+        else:
+            chunk = _like_first(_named_columns(chunk, p), columns, p, offset)
         if len(chunk) == 0:
             continue
         any_rows = True
