@@ -106,3 +106,25 @@ def test_dask_engine_aligns_jsonl_chunks_by_key(cluster, real_texts, tmp_path):
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert got["id"].tolist() == [f"{i:03d}" for i in range(6)]
     assert got["store"].tolist() == [f"店{i}" for i in range(6)] and got["text"].tolist() == real_texts[:6]
+
+
+def test_a_scheduler_that_is_not_dask_or_not_an_address_fails_fast_with_a_message(frame, tmp_path):
+    """A server that accepts the connection and never answers (here: a silent socket) is given up
+    within SCHEDULER_TIMEOUT + 1 s instead of hanging; a malformed address is said as such."""
+    import socket
+
+    from complaintmine.distributed import SCHEDULER_TIMEOUT
+    from complaintmine.errors import SchedulerError
+
+    src = tmp_path / "export.csv"
+    frame.head(5).to_csv(src, index=False)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(SchedulerError, match="did not answer as a Dask scheduler"):
+            classify_file(src, tmp_path / "out.csv", progress=False, engine="dask", scheduler=address)
+    assert SCHEDULER_TIMEOUT + 1 < 10
+    with pytest.raises(SchedulerError, match="missing port number"):
+        classify_file(src, tmp_path / "out.csv", progress=False, engine="dask", scheduler="not a url")
+    assert not (tmp_path / "out.csv").exists()

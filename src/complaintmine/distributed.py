@@ -131,13 +131,49 @@ def _classify_remote(texts: list[Any], model: str | None) -> pd.DataFrame:
     return classify_texts(texts, worker_model(model))
 
 
+#: seconds to wait for a remote scheduler before giving up
+SCHEDULER_TIMEOUT = 6
+
+
+def _remote_client(client_class: Any, scheduler: str) -> Any:
+    """A client of ``scheduler``, or ``SchedulerError`` within about ``SCHEDULER_TIMEOUT`` seconds.
+
+    Dask's own connect timeout covers a closed port, but a server that accepts the connection and
+    never answers the handshake (a web server, say) would hold it for minutes: the connection is
+    made in a helper thread, and given up when that thread has not finished in time.
+    """
+    import threading
+
+    from .errors import SchedulerError
+
+    hint = ("Check the address (tcp://HOST:8786) and that the Dask scheduler is running, or leave out "
+            "--scheduler to start a local cluster.")
+    outcome: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = client_class(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except Exception as err:  # down, not a Dask server, a malformed address: said below
+            outcome["error"] = err
+
+    thread = threading.Thread(target=connect, name="complaintmine-connect", daemon=True)
+    thread.start()
+    thread.join(SCHEDULER_TIMEOUT + 1)
+    if "client" in outcome:
+        return outcome["client"]
+    if "error" in outcome:
+        raise SchedulerError(f"cannot use the Dask scheduler {scheduler!r}: {outcome['error']}. {hint}")
+    raise SchedulerError(f"{scheduler!r} accepted the connection but did not answer as a Dask scheduler within "
+                         f"{SCHEDULER_TIMEOUT + 1} s. {hint}")
+
+
 def _client(scheduler: str | None, n_workers: int | None) -> tuple[Any, Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise ImportError("--engine dask needs the dask extra: pip install 'complaintmine[dask]'") from None
     if scheduler:
-        return Client(scheduler), None
+        return _remote_client(Client, scheduler), None
     cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
     return Client(cluster), cluster

@@ -20,6 +20,7 @@ __all__ = [
     "NotFittedError",
     "ClassificationError",
     "LabelError",
+    "SchedulerError",
 ]
 
 
@@ -103,3 +104,9 @@ class LabelError(ComplaintmineError, ValueError):
     few texts to learn features from, or no label the model knows."""
 
     exit_code = 14
+
+
+class SchedulerError(ComplaintmineError, ConnectionError):
+    """A Dask scheduler given with ``--scheduler`` is down, not a Dask scheduler, or not an address."""
+
+    exit_code = 15
