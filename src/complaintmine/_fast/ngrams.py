@@ -24,8 +24,8 @@ __all__ = ["NgramCounter", "KERNEL_MIN_DOCS"]
 
 
 #: a smaller batch is weighted by the NumPy code unless Numba is loaded already: loading it
-#: (import, cached machine code) takes about 0.5 s and saves about 4 µs per text, so it pays
-#: only on large inputs, and a 10-row run starts faster without it (benchmarks/startup.py)
+#: (import, cached machine code) pays only on large inputs, and a 10-row run starts faster
+#: without it (figures: benchmarks/README.md, "The Numba threshold"; benchmarks/startup.py)
 KERNEL_MIN_DOCS = 2000
 _WHITE_SPACES = re.compile(r"\s\s+")  # what CountVectorizer's char analyzer collapses first
 _CP_BITS = 21  # every code point (+1) fits in 21 bits: three pack exactly into an int64
