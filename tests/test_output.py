@@ -74,3 +74,58 @@ def test_tsv_output_quotes_only_what_needs_it(frame, tmp_path):
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "编号\t投诉内容\tscore\tcount"  # no quotes for cut / awk
     assert lines[1].startswith(f"00000\t{frame.loc[0, '投诉内容']}\t")
+
+
+# -- outputs keep values (issue 18, item 11) -------------------------------------------------------
+
+
+@pytest.fixture
+def nested_parquet(tmp_path, real_texts):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"id": [1, 2, 3], "text": real_texts[:3], "tags": [["a", "b"], [], None],
+                             "meta": [{"k": 1}, {"k": 2}, None], "score": [np.nan, np.inf, 0.5]}), path)
+    return path
+
+
+def test_list_and_struct_columns_survive_parquet_to_parquet(nested_parquet, tmp_path):
+    import pyarrow.parquet as pq
+
+    from complaintmine.batch import classify_file
+
+    out = tmp_path / "out.parquet"
+    classify_file(nested_parquet, out, jobs=1, progress=False)
+    table = pq.read_table(out)
+    assert str(table.schema.field("tags").type) == "list<element: string>"
+    assert table.column("tags").to_pylist() == [["a", "b"], [], None]
+    assert table.column("meta").to_pylist() == [{"k": 1}, {"k": 2}, None]
+
+
+def test_jsonl_output_is_valid_json_with_lists_and_no_nan(nested_parquet, tmp_path):
+    import json
+
+    from complaintmine.batch import classify_file
+
+    out = tmp_path / "out.jsonl"
+    classify_file(nested_parquet, out, jobs=1, progress=False)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON")) for line in lines]
+    assert [r["tags"] for r in rows] == [["a", "b"], [], None]
+    assert [r["meta"] for r in rows] == [{"k": 1}, {"k": 2}, None]
+    assert [r["score"] for r in rows] == [None, None, 0.5]
+
+
+def test_an_xlsx_cell_longer_than_excel_holds_is_refused_not_cut(tmp_path, real_texts):
+    from complaintmine.errors import OutputError
+
+    long_text = (real_texts[0] * 40_000)[:40_000]
+    frame = pd.DataFrame({"id": [1, 2], "text": [real_texts[1], long_text]})
+    with pytest.raises(OutputError, match=r"column 'text' of data row 2 holds 40,000 characters"):
+        with TableWriter(tmp_path / "out.xlsx") as writer:
+            writer.write(frame)
+    assert not (tmp_path / "out.xlsx").exists()
+    with TableWriter(tmp_path / "out.csv") as writer:  # the same rows, whole, in CSV
+        writer.write(frame)
+    assert pd.read_csv(tmp_path / "out.csv")["text"].str.len().tolist() == [len(real_texts[1]), 40_000]

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .atomic import commit, discard, new_temp
@@ -176,6 +177,8 @@ class TableWriter:
         """Append the rows of ``frame`` (same columns as the first chunk)."""
         try:
             self._write(frame)
+        except OutputError:  # already says what is wrong (an OSError too)
+            raise
         except OSError as err:  # disk full, quota, file system gone ...
             raise OutputError(f"{self.path}: cannot write the output ({err.strerror or err}).") from None
 
@@ -192,7 +195,7 @@ class TableWriter:
             self._fh.write(data)
         elif self.format == "jsonl":
             self._fh.write(_utf8("".join([json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n"
-                                          for rec in frame.to_dict(orient="records")])))
+                                          for rec in _json_safe(frame).to_dict(orient="records")])))
         elif self.format == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -214,6 +217,7 @@ class TableWriter:
                     f"{self.path}: Excel holds at most {_EXCEL_MAX_ROWS:,} rows and the input has more; "
                     "write .csv or .parquet instead."
                 )
+            _check_excel_cells(frame, self.path, self.rows)
             self._excel.append(_excel_safe(frame))
         self.rows += len(frame)
 
@@ -242,6 +246,7 @@ class TableWriter:
             self._cleanup()
 
 
+_EXCEL_MAX_CELL = 32_767  # characters in one cell
 _EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 
 
@@ -297,16 +302,52 @@ def _missing(value: Any) -> bool:
     return value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
-def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns as strings (mixed types from JSON would break the schema), no lone surrogates."""
+def _nested(values: pd.Series) -> bool:
+    """Whether every present value of an object column is a list / array / mapping (Parquet's list
+    and struct columns read back): kept as they are, not turned into their ``str``."""
+    present = [v for v in values if not (v is None or _missing(v))]
+    return bool(present) and all(isinstance(v, (list, tuple, dict, np.ndarray)) for v in present)
+
+
+def _json_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns with NaN / inf as None: JSON has no NaN or Infinity (json.dumps would write them)."""
     out = frame
     for col in frame.columns:
-        if frame[col].dtype == object:
+        values = frame[col]
+        if pd.api.types.is_float_dtype(values.dtype):
+            finite = np.isfinite(values.to_numpy(dtype=float))
+            if not finite.all():
+                if out is frame:
+                    out = frame.copy()
+                out[col] = values.astype(object).where(finite, None)
+    return out
+
+
+def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as strings (mixed types from JSON would break the schema), no lone surrogates;
+    list and struct columns stay lists and structs."""
+    out = frame
+    for col in frame.columns:
+        if frame[col].dtype == object and not _nested(frame[col]):
             values = [v if v is None or isinstance(v, str) else None if _missing(v) else str(v) for v in frame[col]]
             if out is frame:
                 out = frame.copy()
             out[col] = pd.Series(values, index=frame.index, dtype=object)
     return _strings(out, _no_surrogates)
+
+
+def _check_excel_cells(frame: pd.DataFrame, path: Path, rows_before: int) -> None:
+    """Refuse a text longer than an Excel cell holds: Excel would cut it (or refuse the file) without a word."""
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
+            if len(lengths) and lengths.max() > _EXCEL_MAX_CELL:
+                i = int(lengths.argmax())
+                raise OutputError(
+                    f"{path}: the cell in column {str(col)!r} of data row {rows_before + i + 1} holds "
+                    f"{int(lengths[i]):,} characters, more than an Excel cell's {_EXCEL_MAX_CELL:,}; write .csv, "
+                    ".jsonl or .parquet instead, which keep the whole text.")
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -339,6 +380,8 @@ def _no_formulas(sheet: Any, frame: pd.DataFrame) -> None:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, np.ndarray):  # a list column read from Parquet
+        return [None if _missing(v) else v for v in value.tolist()]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):
