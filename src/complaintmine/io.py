@@ -18,6 +18,7 @@ import json
 import os
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -623,7 +624,7 @@ def _named_columns(chunk: pd.DataFrame, p: Path) -> pd.DataFrame:
     """``chunk`` with its column names as text (an Excel header of numbers gives ints, which
     ``--text-col 1`` could never name); a name that occurs twice is refused (Parquet allows it)."""
     names = [str(c) for c in chunk.columns]
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = sorted(n for n, k in Counter(names).items() if k > 1)
     if twice:
         raise MalformedInputError(f"{p}: column(s) {', '.join(map(repr, twice))} occur more than once. Rename them "
                                   "in the export so that every column has its own name.")
