@@ -1,9 +1,14 @@
+import csv
 import gzip
+import io
 import json
+import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from complaintmine import iter_complaints, read_complaints
 from complaintmine.errors import (
@@ -280,3 +285,62 @@ def test_numeric_headers_become_names_and_a_column_named_twice_is_refused(tmp_pa
     pq.write_table(table, tmp_path / "dup.parquet")
     with pytest.raises(MalformedInputError, match="'text' occur more than once"):
         read_complaints(tmp_path / "dup.parquet")
+
+
+# -- rows checked as they are read (issue 18, items 5 and 9) -------------------------------------
+
+_FIELD = st.text(alphabet=list('ab中文,"\n\r 1'), max_size=8)
+
+
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(_FIELD, _FIELD, st.integers(0, 6)), min_size=1, max_size=12),
+       quote_all=st.booleans(), crlf=st.booleans())
+def test_short_rows_are_refused_exactly_where_a_csv_reader_sees_them(tmp_path_factory, rows, quote_all, crlf):
+    """The oracle is Python's csv module reading the same text: a record with fewer fields than
+    the header is refused, naming the line the record starts on; otherwise every record is a row."""
+    buf = io.StringIO()
+    # with lines ending in LF alone, csv leaves a field with a CR unquoted: a bare CR (tested apart)
+    crlf = crlf or any("\r" in t + s for t, s, _ in rows)
+    writer = csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+                        lineterminator="\r\n" if crlf else "\n")
+    writer.writerow(["id", "text", "store"])
+    for i, (text, store, cut) in enumerate(rows):
+        record = [f"r{i}", text, store]
+        writer.writerow(record[:2] if cut == 0 else record)  # cut == 0: a short row
+    content = buf.getvalue()
+    # a line ends at LF, not at a CR (csv refuses a CR inside a line it is given: hide it)
+    reader = csv.reader([line.replace("\r", "\0") + "\n" for line in content.split("\n")[:-1]])
+    next(reader)
+    expected, start = None, reader.line_num + 1
+    for record in reader:
+        if len(record) < 3 and expected is None:
+            expected = start
+        start = reader.line_num + 1
+    path = tmp_path_factory.mktemp("short") / "rows.csv"
+    path.write_bytes(content.encode("utf-8"))
+    if expected is None:
+        df = read_complaints(path)
+        assert df["id"].tolist() == [f"r{i}" for i in range(len(rows))]
+        assert df["text"].tolist() == [t for t, _, _ in rows]
+    else:
+        with pytest.raises(MalformedInputError, match=rf"rows\.csv, line {expected}: expected 3 fields"):
+            read_complaints(path)
+
+
+def test_an_xlsx_that_inflates_past_the_limit_is_refused_before_it_is_opened(tmp_path):
+    real = tmp_path / "real.xlsx"
+    pd.DataFrame({"投诉内容": ["送餐太慢，菜都凉了"]}).to_excel(real, index=False)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(real) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/media/pad.bin", bytes(80 << 20))  # 80 MiB of zeros: about 80 KB on disk
+    with pytest.raises(MalformedInputError, match=r"bomb\.xlsx: the workbook inflates to 80\.0 MiB"):
+        read_complaints(bomb)
+    assert len(read_complaints(bomb, max_inflate_ratio=10_000)) == 1
+    assert len(read_complaints(real)) == 1
+
+
+def test_limits_are_checked_before_reading(tmp_path):
+    with pytest.raises(ValueError, match="max_cell_chars must be a whole number >= 1"):
+        read_complaints(tmp_path / "missing.csv", max_cell_chars=0)

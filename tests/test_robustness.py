@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import gzip
 import json
 import os
 import signal
@@ -102,8 +103,32 @@ def _cases() -> list[Case]:
         Case("mixed", "mixed encodings (UTF-8 and GBK lines)",
              {"mixed.csv": "id,text\n1,送餐员态度很差\n".encode(u8) + "2,菜都凉了还不让退款\n".encode("gbk")},
              ["classify", "mixed.csv", "-o", "out.csv"], 5, "mixes text encodings"),
-        Case("nul", "binary bytes (NUL) in a .csv", {"nul.csv": b"id,text\n1,\x00\x00\x01\x02\n"},
-             ["classify", "nul.csv", "-o", "out.csv"], 5, "NUL bytes", "nul.csv, line 2"),
+        Case("binary", "a binary file named .csv (pages of NUL bytes)",
+             {"bin.csv": b"id,text\n1,abc\n" + bytes(4096) + b"\x07\x01" * 99}, ["classify", "bin.csv", "-o",
+                                                                                  "out.csv"], 5,
+             "full of NUL", "bin.csv, line 3"),
+        Case("sqlite", "an SQLite database named .csv", {"db.csv": b"SQLite format 3\x00" + bytes(200)},
+             ["classify", "db.csv", "-o", "out.csv"], 3, "is an SQLite database"),
+        Case("short-row", "a row with fewer fields than the header (pandas pads it silently)",
+             {"short.csv": "id,text,store\n1,送餐慢,A店\n2,菜凉了\n3,态度差,B店\n"},
+             ["classify", "short.csv", "-o", "out.csv"], 7, "expected 3 fields (as in the header) but found 2",
+             "short.csv, line 3"),
+        Case("short-row-quoted", "a short row after quoted multi-line cells",
+             {"shortq.csv": 'id,text,store\n1,"送餐慢\n还洒了",A店\n2,"菜凉了"\n'},
+             ["classify", "shortq.csv", "-o", "out.csv"], 7, "but found 2", "shortq.csv, line 4"),
+        Case("bare-cr", "a bare carriage return (CR) inside an unquoted field (would split the row)",
+             {"cr.csv": b"id,text\n1,\xe9\x80\x81\xe9\xa4\x90\r\xe5\xa4\xaa\xe6\x85\xa2\n2,ok\n"},
+             ["classify", "cr.csv", "-o", "out.csv"], 7, "carriage return (CR", "cr.csv, line 2"),
+        Case("long-cell", "a cell longer than --max-cell-chars", {"long.csv": "id,text\n1,送餐慢\n2," + "慢" * 1200},
+             ["classify", "long.csv", "-o", "out.csv", "--max-cell-chars", "1000"], 7,
+             "has more than 1,000 characters (1,200)", "long.csv, data row 2"),
+        Case("huge-line", "a line of megabytes (refused while reading, before it fills memory)",
+             {"huge.csv": "id,text\n1," + "x" * (1 << 21)}, ["classify", "huge.csv", "-o", "out.csv",
+                                                            "--max-cell-chars", "1000"], 7,
+             "a row longer than", "huge.csv, line 2"),
+        Case("gz-bomb", "a small .csv.gz that inflates past --max-inflate-ratio (a decompression bomb)",
+             {"bomb.csv.gz": lambda p: p.write_bytes(gzip.compress(b"text\n" + (b"x" * 500_000 + b"\n") * 140, 1))},
+             ["classify", "bomb.csv.gz", "-o", "out.csv"], 7, "inflates to more than"),
         Case("xlsx-as-csv", "an Excel workbook saved as .csv", {"book.csv": lambda p: p.write_bytes(_xlsx_bytes())},
              ["classify", "book.csv", "-o", "out.csv"], 3, "is an Excel workbook"),
         Case("bad-gzip", "a .csv.gz that is not gzip", {"a.csv.gz": b"id,text\n1,x\n"},
@@ -201,6 +226,9 @@ def _cases() -> list[Case]:
                             '{"id": 3, "text": "贵", "channel": "APP"}\n'},
              ["classify", "late.jsonl", "-o", "out.csv", "--chunksize", "2"], 7, "data row 3 has field(s) 'channel'"),
         # inputs that look odd but are read correctly (exit 0)
+        Case("nul-cell", "stray NUL bytes in one cell (removed, the row kept, a warning)",
+             {"nul.csv": b"id,text\n1,\xe5\xa4\xaa\x00\x00\xe6\x85\xa2\n2,ok\n"},
+             ["classify", "nul.csv", "-o", "out.csv"], 0, "warning: nul.csv: NUL bytes on line(s) 2 were removed"),
         Case("big5", "Big5 (traditional) export: detected, not mis-read as GBK",
              {"big5.csv": "id,text\n1,送餐員態度很差，還不給退款\n2,房間隔音太差\n".encode("cp950")},
              ["classify", "big5.csv", "-o", "out.csv"], 0, "wrote 2 rows"),

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from .io import count_rows, iter_complaints
+from .io import MAX_CELL_CHARS, MAX_INFLATE_RATIO, count_rows, iter_complaints
 from .model import ComplaintModel, load_model
 from .output import TableWriter, check_output_path
 from .worker import BATCH_SIZE, ClassifyResult, _warm, classify_chunk, classify_texts
@@ -94,7 +94,8 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
                   model: str | os.PathLike[str] | None = None, jobs: int = 0, chunksize: int = 20_000,
                   engine: str = "local", scheduler: str | None = None, mask_input: bool = False,
                   progress: bool = True, check_unique_ids: bool = True,
-                  model_sha256: str | None = None) -> ClassifyResult:
+                  model_sha256: str | None = None, max_cell_chars: int = MAX_CELL_CHARS,
+                  max_inflate_ratio: int = MAX_INFLATE_RATIO) -> ClassifyResult:
     """Classify every row of ``input`` into ``output``.
 
     A row that fails is written with defaults and its message in the ``error`` column; the
@@ -106,7 +107,7 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
     input, output : path
         Export to read (CSV, TSV, Excel, JSONL, JSON, Parquet) and file to write (CSV, TSV,
         JSONL, Parquet, Excel). The output appears only when the job has finished.
-    text_col, id_col, sheet, encoding
+    text_col, id_col, sheet, encoding, max_cell_chars, max_inflate_ratio
         As in ``read_complaints``.
     model : path, optional
         Model file; the bundled default model otherwise. It is loaded and checked (it must
@@ -142,7 +143,8 @@ def classify_file(input: str | os.PathLike[str], output: str | os.PathLike[str],
         with _fewer_collections():
             ready = load_model(model_path, sha256=model_sha256).check_can_classify(model_path)
     chunks = iter_complaints(input, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding,
-                             chunksize=chunksize, check_unique_ids=check_unique_ids)
+                             chunksize=chunksize, check_unique_ids=check_unique_ids,
+                             max_cell_chars=max_cell_chars, max_inflate_ratio=max_inflate_ratio)
     if engine == "dask":
         from .distributed import classify_file_dask
 

@@ -11,11 +11,12 @@ import json
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import ComplaintmineError
+from .errors import ComplaintmineError, InputWarning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +71,21 @@ def _input_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunksize", type=_int_at_least(1), default=20_000, help="rows per chunk (default 20000)")
     p.add_argument("--allow-duplicate-ids", action="store_true",
                    help="do not check that ids are unique (the check keeps 16 bytes per row in memory)")
+    _limit_args(p)
+
+
+def _limit_args(p: argparse.ArgumentParser) -> None:
+    from .limits import MAX_CELL_CHARS, MAX_INFLATE_RATIO
+
+    p.add_argument("--max-cell-chars", type=_int_at_least(1), default=MAX_CELL_CHARS,
+                   help=f"refuse an input with a longer cell (default {MAX_CELL_CHARS:,})")
+    p.add_argument("--max-inflate-ratio", type=_int_at_least(1), default=MAX_INFLATE_RATIO,
+                   help=f"refuse a compressed input that inflates to more than this many times its size "
+                        f"(default {MAX_INFLATE_RATIO})")
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int]:
+    return {"max_cell_chars": args.max_cell_chars, "max_inflate_ratio": args.max_inflate_ratio}
 
 
 def _cmd_tokenize(args: argparse.Namespace) -> int:
@@ -85,7 +101,7 @@ def _cmd_tokenize(args: argparse.Namespace) -> int:
             progress_bar("tokenize", total=total, disable=args.quiet) as bar:
         for chunk in iter_complaints(args.input, text_col=args.text_col, id_col=args.id_col,
                                      sheet=args.sheet, encoding=args.encoding, chunksize=args.chunksize,
-                                     check_unique_ids=not args.allow_duplicate_ids):
+                                     check_unique_ids=not args.allow_duplicate_ids, **_limits(args)):
             norm = normalize_many(chunk[chunk.attrs["text_col"]].tolist(), mask_pii=not args.no_mask)
             chunk = chunk.assign(text_norm=norm, tokens=[" ".join(t) for t in tok.tokenize_many(norm)])
             writer.write(chunk)
@@ -105,7 +121,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         args.input, args.output, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
         encoding=args.encoding, model=args.model, jobs=args.jobs, chunksize=args.chunksize,
         engine=args.engine, scheduler=args.scheduler, mask_input=args.mask_input, progress=not args.quiet,
-        check_unique_ids=not args.allow_duplicate_ids, model_sha256=args.model_sha256,
+        check_unique_ids=not args.allow_duplicate_ids, model_sha256=args.model_sha256, **_limits(args),
     )
     if result.failed and result.failed == result.rows:
         raise ClassificationError(
@@ -255,7 +271,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     with progress_bar("report", total=2, unit="steps", disable=args.quiet) as bar:
         bar.set_postfix_str("reading")
         frame = read_complaints(args.input, text_col=args.text_col, id_col=args.id_col, sheet=args.sheet,
-                                encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids)
+                                encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids,
+                                **_limits(args))
         bar.update()
         raw = "cause" not in frame.columns
         if raw:
@@ -296,6 +313,7 @@ def _register_report(sub: Any) -> None:
     p.add_argument("--recent", type=_int_at_least(1), default=4, help="periods in the recent window (default 4)")
     p.add_argument("--sheet", help="Excel sheet to read (required when the workbook has several)")
     p.add_argument("--encoding", type=_encoding, help="override the detected text encoding (e.g. gb18030)")
+    _limit_args(p)
     p.set_defaults(func=_cmd_report)
 
 
@@ -345,6 +363,15 @@ def _traceback_if(debug: bool) -> None:
         traceback.print_exc(file=sys.stderr)
 
 
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:
+    """Our warnings as one line like our errors; others as Python shows them."""
+    if issubclass(category, InputWarning):
+        print(f"complaintmine: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -359,7 +386,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     caught = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
     previous = {s: signal.signal(s, _raise_interrupt) for s in caught}
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            warnings.filterwarnings("always", category=InputWarning)  # a message to the user, even under -W ignore
+            return int(args.func(args) or 0)
     except ComplaintmineError as err:
         _traceback_if(args.debug)
         print(f"complaintmine: error: {err}", file=sys.stderr)

@@ -21,6 +21,7 @@ __all__ = [
     "ClassificationError",
     "LabelError",
     "SchedulerError",
+    "InputWarning",
 ]
 
 
@@ -110,3 +111,8 @@ class SchedulerError(ComplaintmineError, ConnectionError):
     """A Dask scheduler given with ``--scheduler`` is down, not a Dask scheduler, or not an address."""
 
     exit_code = 15
+
+
+class InputWarning(UserWarning):
+    """Something in the input was repaired, not refused (stray NUL bytes dropped from a cell):
+    the rows are kept, and the CLI prints the warning as ``complaintmine: warning: ...``."""

@@ -14,6 +14,7 @@ import csv
 import difflib
 import gzip
 import io as _io
+import itertools
 import json
 import os
 import re
@@ -32,9 +33,11 @@ from .errors import (
     EmptyInputError,
     EncodingError,
     InputFileError,
+    InputWarning,
     MalformedInputError,
     SheetError,
 )
+from .limits import INFLATE_FLOOR, MAX_CELL_CHARS, MAX_INFLATE_RATIO
 
 __all__ = [
     "read_complaints",
@@ -45,7 +48,10 @@ __all__ = [
     "resolve_text_column",
     "ID_COLUMN_NAMES",
     "count_rows",
+    "MAX_CELL_CHARS",
+    "MAX_INFLATE_RATIO",
 ]
+
 
 #: Column names recognised as the complaint text, in order of preference.
 TEXT_COLUMN_NAMES = (
@@ -130,11 +136,13 @@ def detect_encoding(path: str | os.PathLike[str], *, sample_bytes: int = _SNIFF_
     if utf16:
         return utf16
     if b"\x00" in data:
-        line = _line_of(data, data.index(b"\x00"))
-        raise EncodingError(
-            f"{p}, line {line}: the file contains NUL bytes, so it is not a text export (or it is "
-            "damaged). Export it again as CSV (UTF-8)."
-        )
+        if _looks_binary(data):
+            line = _line_of(data, data.index(b"\x00"))
+            raise EncodingError(
+                f"{p}, line {line}: the file is full of NUL and other control bytes, so it is not a text "
+                "export (a database, an image, or a damaged file). Export the complaints again as CSV (UTF-8)."
+            )
+        data = data.replace(b"\x00", b"")  # a few stray NULs: the reader drops them, with a warning
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -186,7 +194,22 @@ _MAGIC = (
     (b"PAR1", "a Parquet file", "rename it to .parquet"),
     (b"\x1f\x8b", "gzip-compressed", "rename it to end in .gz (e.g. export.csv.gz)"),
     (b"%PDF", "a PDF document", "export the complaints as CSV or Excel instead"),
+    (b"SQLite format 3\x00", "an SQLite database", "export the complaints from it as CSV"),
+    (b"\x89PNG", "a PNG image", "export the complaints as CSV or Excel instead"),
+    (b"\xff\xd8\xff", "a JPEG image", "export the complaints as CSV or Excel instead"),
+    (tuple(b"BZh%d" % level for level in range(1, 10)), "bzip2-compressed", "decompress it first (bunzip2)"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it first (unxz), or compress it as .gz"),
+    (b"7z\xbc\xaf", "a 7-Zip archive", "extract it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it first (unzstd), or compress it as .gz"),
 )  # fmt: skip
+
+
+def _looks_binary(data: bytes) -> bool:
+    """True unless the bytes are text with a few stray NULs: a database, an image or a damaged
+    file holds many NUL and other control bytes, a text export almost none."""
+    head = data[: 1 << 20]
+    controls = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
+    return controls > max(8, len(head) // 1000)
 
 
 def _read_head(p: Path, compression: str | None, n: int) -> bytes:
@@ -277,15 +300,22 @@ def find_text_column(columns: list[Any], text_col: str | None = None, *, source:
         close = difflib.get_close_matches(text_col, cols, n=3, cutoff=0.4)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
         raise ColumnError(
-            f"{source}: no column named {text_col!r}. Columns are: {', '.join(cols)}.{hint}"
+            f"{source}: no column named {text_col!r}. Columns are: {_column_list(cols)}.{hint}"
         )
     found = columns_named(cols, TEXT_COLUMN_NAMES)
     if found:
         return found[0]
     raise ColumnError(
         f"{source}: cannot tell which column holds the complaint text. Columns are: "
-        f"{', '.join(cols)}. Choose one with text_col='...' (CLI: --text-col NAME)."
+        f"{_column_list(cols)}. Choose one with text_col='...' (CLI: --text-col NAME)."
     )
+
+
+def _column_list(cols: list[str], k: int = 20, width: int = 40) -> str:
+    """Column names for a message: at most ``k``, each cut to ``width`` characters (a damaged
+    file's "header" can be megabytes)."""
+    shown = [c if len(c) <= width else c[: width - 1] + "…" for c in cols[:k]]
+    return ", ".join(shown) + (f" and {len(cols) - k} more" if len(cols) > k else "")
 
 
 def resolve_text_column(df: pd.DataFrame, text_col: str | None = None, *, source: str = "input") -> str:
@@ -433,9 +463,256 @@ def _check_merged_rows(chunk: pd.DataFrame, newlines: Any, first_line: int, p: P
             offset += len(parts) - 1
 
 
+def _size_text(n: int) -> str:
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GiB"
+    return f"{n / (1 << 20):.1f} MiB" if n >= 1 << 20 else f"{n:,} bytes"
+
+
+def _inflate_limit(p: Path, ratio: int) -> int:
+    """The most bytes a compressed input of ``p``'s size may inflate to (see ``MAX_INFLATE_RATIO``)."""
+    return max(INFLATE_FLOOR, ratio * p.stat().st_size)
+
+
+def _cell_limit_error(where: str, chars: int, column: Any, max_cell_chars: int) -> MalformedInputError:
+    col = f" in column {column!r}" if column is not None else ""
+    return MalformedInputError(
+        f"{where}: a cell{col} has more than {max_cell_chars:,} characters ({chars:,}), the limit for one cell, "
+        "so the file is refused (a damaged or hostile file?). If such long texts are real, raise the limit "
+        "with max_cell_chars=... (CLI: --max-cell-chars N)."
+    )
+
+
+class _CheckedBytes(_io.RawIOBase):
+    """The bytes of a text input as the parser reads them, checked on the way in.
+
+    * at most ``max_bytes`` in all, after decompression (a .gz bomb is refused, not inflated);
+    * no record (a line, or the lines of one quoted cell) longer than ``max_record_bytes``, so
+      memory stays bounded before a parser buffers it;
+    * stray NUL bytes are dropped and their lines remembered (``warn_nuls``);
+    * delimited text (``sep`` given): a record with fewer fields than the header, or a bare CR
+      inside an unquoted field (a parser ends the row there and invents a new one), is refused
+      with its line number.
+
+    The checks work on bytes, which is right for the encodings whose multi-byte characters never
+    contain the bytes of ``"``, the separator, CR, LF or NUL (UTF-8, GB18030, Big5); input in
+    other encodings (UTF-16) is only counted (``bytes_only``).
+    """
+
+    def __init__(self, raw: Any, p: Path, *, encoding: str, sep: str | None, max_bytes: int,
+                 max_record_bytes: int | None, compressed: bool, bytes_only: bool) -> None:
+        super().__init__()
+        self.raw, self.p, self.encoding, self.compressed = raw, p, encoding, compressed
+        self.sep = sep.encode() if sep else None
+        self.max_bytes, self.max_record_bytes, self.bytes_only = max_bytes, max_record_bytes, bytes_only
+        self.total = 0  # bytes read (inflated)
+        self.longest = 0  # the longest record seen, in bytes
+        self.carry = b""  # the last, unfinished line
+        self.lineno = 0  # complete lines seen
+        self.record: list[bytes] = []  # the lines of a record with a quoted cell still open
+        self.record_line = self.record_bytes = 0
+        self.ncols: int | None = None  # fields in the header
+        self.nul_lines: list[int] = []
+        self.cr_only = False  # lines end in CR alone (old Mac exports): no field checks
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+    def readinto(self, buf: Any) -> int:
+        while True:
+            block = self.raw.read(len(buf))
+            if not block:
+                if not self.bytes_only and self.carry:
+                    self._lines(b"\n")
+                return 0
+            self.total += len(block)
+            if self.total > self.max_bytes:
+                raise MalformedInputError(
+                    f"{self.p} inflates to more than {_size_text(self.max_bytes)} when decompressed, over "
+                    f"{self.total // max(1, self.p.stat().st_size):,} times its size, so it is refused (a "
+                    "decompression bomb, or a damaged file?). If it is real, raise the limit with "
+                    "max_inflate_ratio=... (CLI: --max-inflate-ratio N)."
+                )
+            if not self.bytes_only:
+                if b"\x00" in block:
+                    block = self._drop_nuls(block)
+                self._lines(block)
+            if block:
+                buf[: len(block)] = block
+                return len(block)
+
+    def _drop_nuls(self, block: bytes) -> bytes:
+        pos = block.find(b"\x00")
+        while pos >= 0 and len(self.nul_lines) < 6:
+            line = self.lineno + block.count(b"\n", 0, pos) + 1
+            if not self.nul_lines or self.nul_lines[-1] != line:
+                self.nul_lines.append(line)
+            pos = block.find(b"\x00", pos + 1)
+        return block.replace(b"\x00", b"")
+
+    def warn_nuls(self) -> None:
+        if self.nul_lines:
+            lines = ", ".join(map(str, self.nul_lines[:5])) + (" ..." if len(self.nul_lines) > 5 else "")
+            warnings.warn(f"{self.p}: NUL bytes on line(s) {lines} were removed; the rows are kept.",
+                          InputWarning, stacklevel=2)
+
+    def _lines(self, block: bytes) -> None:
+        data = self.carry + block
+        end = data.rfind(b"\n") + 1
+        if self.lineno == 0 and end == 0 and b"\r" in data:
+            self.cr_only = True
+        if self.cr_only:
+            self.carry = b""
+            return
+        self.carry = data[end:]
+        if self.max_record_bytes is not None and len(self.carry) + self.record_bytes > self.max_record_bytes:
+            self._too_long(self.record_line if self.record else self.lineno + 1)
+        if not end:
+            return
+        lines = data[: end - 1].split(b"\n")
+        self.longest = max(self.longest, max(map(len, lines)))
+        if self.sep is None:  # JSON Lines: only the length matters
+            if self.max_record_bytes is not None and self.longest > self.max_record_bytes:
+                self._too_long(self.lineno + 1 + next(i for i, x in enumerate(lines) if len(x) > self.max_record_bytes))
+            self.lineno += len(lines)
+            return
+        i = 0
+        while i < len(lines):
+            if not self.record and self.ncols is not None:
+                i = self._whole_records(lines, i)  # the common case, in bulk
+                if i == len(lines):
+                    break
+            self.lineno += 1
+            self._line(lines[i])
+            i += 1
+
+    def _whole_records(self, lines: list[bytes], start: int) -> int:
+        """Check ``lines[start:]`` up to the first that opens a quoted cell it does not close (an odd
+        number of quotes); returns that line's index. Fields are the separators outside quotes plus
+        one; a CR outside quotes may only end the line."""
+        quotes = []
+        for line in itertools.islice(lines, start, None):
+            q = line.count(b'"')
+            if q & 1:
+                break
+            quotes.append(q)
+        stop = len(quotes)
+        lines = lines[start:start + stop]
+        first = self.lineno + 1
+        self.lineno += len(lines)
+        if self.max_record_bytes is not None and lines and max(map(len, lines)) > self.max_record_bytes:
+            self._too_long(first + next(i for i, x in enumerate(lines) if len(x) > self.max_record_bytes))
+        if any(quotes):
+            lines = [_QUOTED.sub(b"", line) if q else line for line, q in zip(lines, quotes)]
+        need = (self.ncols or 0) - 1
+        counts = [line.count(self.sep) for line in lines]
+        if counts and min(counts) < need:
+            for i, (n, line) in enumerate(zip(counts, lines)):
+                if n < need and line.strip():
+                    self._short(first + i, n + 1)
+        if any(b"\r" in line[:-1] for line in lines):
+            self._bare_cr(first + next(i for i, x in enumerate(lines) if b"\r" in x[:-1]))
+        return start + stop
+
+    def _line(self, line: bytes) -> None:
+        """One line, read record by record (the header, lines with quotes, a quoted cell's lines)."""
+        if not self.record:
+            if b'"' not in line:
+                body = line[:-1] if line.endswith(b"\r") else line
+                if b"\r" in body:
+                    self._bare_cr(self.lineno)
+                self._fields(body.count(self.sep) + 1, body, self.lineno)
+                return
+            self.record_line = self.lineno
+        self.record.append(line)
+        self.record_bytes += len(line) + 1
+        if self.max_record_bytes is not None and self.record_bytes > self.max_record_bytes:
+            self._too_long(self.record_line)
+        if len(self.record) > 1 and b'"' not in line:
+            return  # still inside the quoted cell: only a quote can close it
+        text = b"\n".join(self.record)
+        text = text[:-1] if text.endswith(b"\r") else text
+        # csv refuses a CR anywhere in a line it is given, even quoted: hide them (NULs are gone)
+        decoded = text.decode(self.encoding, errors="replace").replace("\r", "\0")
+        sep = self.sep.decode()
+        try:
+            fields = next(csv.reader([decoded], delimiter=sep, strict=True), [])
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                return  # the quoted cell goes on on the next line
+            fields = next(csv.reader([decoded], delimiter=sep), [])
+        if b"\r" in text and not text.count(b'"') & 1 and b"\r" in _QUOTED.sub(b"", text):
+            self._bare_cr(self.record_line)
+        self.longest = max(self.longest, self.record_bytes)
+        self.record, self.record_bytes = [], 0
+        self._fields(len(fields), text, self.record_line)
+
+    def _fields(self, n: int, body: bytes, line: int) -> None:
+        if self.ncols is None:
+            self.ncols = n
+        elif n < self.ncols and body.strip():  # a blank line stays an empty row
+            self._short(line, n)
+
+    def _short(self, line: int, n: int) -> None:
+        raise MalformedInputError(
+            f"{self.p}, line {line}: expected {self.ncols} fields (as in the header) but found {n}. A row with "
+            "fields missing is often the first half of a row broken by a line break (the rest follows on the "
+            "next line): join that row, or add the missing separators so every row has all the fields."
+        )
+
+    def _bare_cr(self, line: int) -> None:
+        raise MalformedInputError(
+            f"{self.p}, line {line}: a carriage return (CR, \\r) inside an unquoted field; readers end the row "
+            "there and read the rest as a new row. Put quotes around that text, or replace the CR with a space."
+        )
+
+    def _too_long(self, line: int) -> None:
+        raise MalformedInputError(
+            f"{self.p}, line {line}: a row longer than {_size_text(self.max_record_bytes or 0)}, more than the "
+            "cells of one row may hold (see max_cell_chars), so the file is refused (a damaged or hostile "
+            "file?). If such long texts are real, raise the limit with max_cell_chars=... "
+            "(CLI: --max-cell-chars N)."
+        )
+
+
+_QUOTED = re.compile(rb'"[^"]*"')  # a quoted stretch ("" inside it: two stretches, the same fields)
+
+#: encodings whose multi-byte characters never hold the bytes of ASCII punctuation, CR, LF or NUL
+_BYTE_SAFE = re.compile(r"(utf-?8(-sig)?|gb18030|gbk|gb2312|cp936|cp950|big5|ascii|latin-?1|cp1252)", re.I)
+
+
+def _checked_bytes(p: Path, compression: str | None, encoding: str, sep: str | None, *, max_cell_chars: int,
+                   max_inflate_ratio: int, whole_document: bool = False) -> _CheckedBytes:
+    """``p``'s bytes through ``_CheckedBytes``, buffered for a parser."""
+    max_bytes = _inflate_limit(p, max_inflate_ratio) if compression else 1 << 62
+    # a row may hold several long cells; 4 bytes per character is the most any encoding needs
+    max_record = None if whole_document else 8 * max_cell_chars + (1 << 20)
+    return _CheckedBytes(_open_bytes(p, compression), p, encoding=encoding, sep=sep, max_bytes=max_bytes,
+                         max_record_bytes=max_record, compressed=compression is not None,
+                         bytes_only=not _BYTE_SAFE.fullmatch(encoding.replace("_", "-")))
+
+
+def _check_cells(chunk: pd.DataFrame, where: str, max_cell_chars: int, first_row: int) -> None:
+    """Refuse a text cell longer than ``max_cell_chars`` (``first_row``: the chunk's first data row)."""
+    for col in chunk.columns:
+        values = chunk[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0, na_action="ignore")
+        lengths = lengths.fillna(0).to_numpy()
+        if len(lengths) and lengths.max() > max_cell_chars:
+            i = int(np.argmax(lengths > max_cell_chars))
+            raise _cell_limit_error(f"{where}, data row {first_row + i}", int(lengths[i]), col, max_cell_chars)
+
+
 def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None,
-                      chunksize: int, text_col: str | None = None,
-                      id_col: str | None = None) -> Iterator[pd.DataFrame]:
+                      chunksize: int, text_col: str | None = None, id_col: str | None = None, *,
+                      max_cell_chars: int = MAX_CELL_CHARS,
+                      max_inflate_ratio: int = MAX_INFLATE_RATIO) -> Iterator[pd.DataFrame]:
     if p.stat().st_size == 0:
         raise EmptyInputError(f"{p} is empty (0 bytes). Export the complaints again.")
     enc = encoding or detect_encoding(p)
@@ -461,14 +738,17 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
             )
         names = [*header, "\0extra"]
     header_lines = 1 + sum(len(re.findall(_NEWLINES, h)) for h in (records[0] if records else []))
+    checked = _checked_bytes(p, compression, enc, sep, max_cell_chars=max_cell_chars,
+                             max_inflate_ratio=max_inflate_ratio)
     try:
         reader = pd.read_csv(
-            p, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_filter=False,
-            compression=compression, chunksize=chunksize, skip_blank_lines=False, index_col=False,
+            _io.BufferedReader(checked, 1 << 20), sep=sep, encoding=enc, dtype=str, keep_default_na=False,
+            na_filter=False, chunksize=chunksize, skip_blank_lines=False, index_col=False,
             **({"names": names, "header": 0} if names else {}),
         )
         yielded = False
         line = header_lines + 1
+        rows = 0
         chunks = iter(reader)
         while True:
             with warnings.catch_warnings():
@@ -489,10 +769,14 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
                 chunk = chunk.drop(columns="\0extra")
             newlines = _newlines_per_row(chunk)
             _check_merged_rows(chunk, newlines, line, p, sep, text_col, id_col)
+            if checked.longest > max_cell_chars:  # a row of fewer bytes cannot hold a longer cell
+                _check_cells(chunk, str(p), max_cell_chars, rows + 1)
             line += len(chunk) + int(newlines.sum())
+            rows += len(chunk)
             yield chunk
         if not yielded:
             raise pd.errors.EmptyDataError
+        checked.warn_nuls()
     except pd.errors.EmptyDataError:
         raise EmptyInputError(f"{p} has no header and no rows. Export the complaints again.") from None
     except pd.errors.ParserError as exc:
@@ -508,6 +792,8 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
         if compression == "gzip":
             raise MalformedInputError(f"{p} is a damaged gzip file ({exc}). Export or copy it again.") from None
         raise
+    finally:
+        checked.close()
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -529,17 +815,20 @@ def _no_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None,
-                 chunksize: int) -> Iterator[pd.DataFrame]:
+def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | None, chunksize: int, *,
+                 max_cell_chars: int = MAX_CELL_CHARS,
+                 max_inflate_ratio: int = MAX_INFLATE_RATIO) -> Iterator[pd.DataFrame]:
     if p.stat().st_size == 0:
         raise EmptyInputError(f"{p} is empty (0 bytes). Export the complaints again.")
     enc = encoding or detect_encoding(p)
-    with _open_bytes(p, compression) as raw:
+    checked = _checked_bytes(p, compression, enc, None, max_cell_chars=max_cell_chars,
+                             max_inflate_ratio=max_inflate_ratio, whole_document=fmt == "json")
+    with _io.BufferedReader(checked, 1 << 20) as raw:
         fh = _io.TextIOWrapper(raw, encoding=enc, errors="strict")
         if fmt == "json":
             try:
                 raw_text = fh.read()
-                records = json.loads(raw_text)
+                records = json.loads(raw_text, strict=False)  # control characters in a cell are kept
                 if _SURROGATE_ESCAPE.search(raw_text):
                     records = _no_lone_surrogates(records)
             except json.JSONDecodeError as exc:
@@ -550,6 +839,7 @@ def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | Non
                 records = next((v for v in records.values() if isinstance(v, list)), [records])
             if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
                 raise MalformedInputError(f"{p}: expected a list of objects (one per complaint).")
+            checked.warn_nuls()
             for start in range(0, len(records), chunksize):
                 yield pd.DataFrame.from_records(records[start:start + chunksize])
             return
@@ -559,7 +849,7 @@ def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | Non
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
+                    rec = json.loads(line, strict=False)
                 except json.JSONDecodeError as exc:
                     raise MalformedInputError(
                         f"{p}, line {lineno}: not valid JSON ({exc.msg}). Fix or remove that line."
@@ -581,9 +871,25 @@ def _json_chunks(p: Path, fmt: str, compression: str | None, encoding: str | Non
             ) from None
         if batch:
             yield pd.DataFrame.from_records(batch)
+        checked.warn_nuls()
 
 
-def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int) -> Iterator[pd.DataFrame]:
+def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int, *,
+                  max_inflate_ratio: int = MAX_INFLATE_RATIO) -> Iterator[pd.DataFrame]:
+    import zipfile
+
+    if zipfile.is_zipfile(p):  # .xlsx: its parts inflate to their declared sizes at most
+        try:
+            with zipfile.ZipFile(p) as zf:
+                inflated = sum(info.file_size for info in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            inflated = 0  # opening it below says what is wrong
+        if inflated > _inflate_limit(p, max_inflate_ratio):
+            raise MalformedInputError(
+                f"{p}: the workbook inflates to {_size_text(inflated)}, {inflated // max(1, p.stat().st_size):,} "
+                "times its size, so it is refused (a decompression bomb, or a damaged file?). If it is real, "
+                "raise the limit with max_inflate_ratio=... (CLI: --max-inflate-ratio N), or export CSV."
+            )
     try:
         book = pd.ExcelFile(p)
     except Exception as exc:  # openpyxl / xlrd raise many kinds
@@ -606,13 +912,21 @@ def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int) -> Iterator[
         yield frame.iloc[start:start + chunksize]
 
 
-def _parquet_chunks(p: Path, chunksize: int) -> Iterator[pd.DataFrame]:
+def _parquet_chunks(p: Path, chunksize: int, *, max_inflate_ratio: int = MAX_INFLATE_RATIO) -> Iterator[pd.DataFrame]:
     import pyarrow.parquet as pq
 
     try:
         pf = pq.ParquetFile(p)
     except Exception as exc:
         raise MalformedInputError(f"{p}: not a readable Parquet file ({exc}). Export or copy it again.") from None
+    meta = pf.metadata
+    biggest = max((meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), default=0)
+    if biggest > _inflate_limit(p, max_inflate_ratio):  # a row group is read whole
+        raise MalformedInputError(
+            f"{p}: a row group inflates to {_size_text(biggest)}, {biggest // max(1, p.stat().st_size):,} times the "
+            "file's size, so it is refused (a decompression bomb, or a damaged file?). If it is real, raise the "
+            "limit with max_inflate_ratio=... (CLI: --max-inflate-ratio N)."
+        )
     if pf.metadata.num_rows == 0:
         yield pf.schema_arrow.empty_table().to_pandas()
         return
@@ -775,28 +1089,38 @@ def iter_complaints(
     encoding: str | None = None,
     chunksize: int = 50_000,
     check_unique_ids: bool = True,
+    max_cell_chars: int = MAX_CELL_CHARS,
+    max_inflate_ratio: int = MAX_INFLATE_RATIO,
 ) -> Iterator[pd.DataFrame]:
     """Stream a complaint export in chunks of ``chunksize`` rows (same rules as ``read_complaints``).
 
     Every chunk carries ``attrs`` ``text_col``, ``id_col``, ``source``; rows are numbered
     across chunks when the file has no id column. With ``check_unique_ids`` (the default) a
     repeated id raises ``DuplicateIdError``; the check keeps 16 bytes per id in memory.
+    ``max_cell_chars`` and ``max_inflate_ratio`` as in ``read_complaints``.
 
     Examples
     --------
     >>> for chunk in iter_complaints("big_export.csv", chunksize=100_000):  # doctest: +SKIP
     ...     process(chunk)
     """
+    for name, value in (("chunksize", chunksize), ("max_cell_chars", max_cell_chars),
+                        ("max_inflate_ratio", max_inflate_ratio)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     p = _check_path(path)
     fmt, compression = _format_of(p)
+    limits = {"max_inflate_ratio": max_inflate_ratio}
     if fmt in ("csv", "tsv"):
-        chunks = _delimited_chunks(p, fmt, compression, encoding, chunksize, text_col, id_col)
+        chunks = _delimited_chunks(p, fmt, compression, encoding, chunksize, text_col, id_col,
+                                   max_cell_chars=max_cell_chars, **limits)
     elif fmt in ("jsonl", "json"):
-        chunks = _json_chunks(p, fmt, compression, encoding, chunksize)
+        chunks = _json_chunks(p, fmt, compression, encoding, chunksize, max_cell_chars=max_cell_chars, **limits)
     elif fmt == "excel":
-        chunks = _excel_chunks(p, sheet, chunksize)
+        chunks = _excel_chunks(p, sheet, chunksize, **limits)
     else:
-        chunks = _parquet_chunks(p, chunksize)
+        chunks = _parquet_chunks(p, chunksize, **limits)
+    check_cells = fmt not in ("csv", "tsv")  # delimited rows are measured as they are parsed
     source = str(p)
     resolved_text = resolved_id = None
     seen = _SeenIds()
@@ -815,6 +1139,8 @@ def iter_complaints(
             chunk = _like_first(_named_columns(chunk, p), columns, p, offset)
         if len(chunk) == 0:
             continue
+        if check_cells:
+            _check_cells(chunk, str(p), max_cell_chars, offset + 1)
         any_rows = True
         chunk = chunk.reset_index(drop=True)
         if resolved_id is None:
@@ -854,6 +1180,8 @@ def read_complaints(
     sheet: str | int | None = None,
     encoding: str | None = None,
     check_unique_ids: bool = True,
+    max_cell_chars: int = MAX_CELL_CHARS,
+    max_inflate_ratio: int = MAX_INFLATE_RATIO,
 ) -> pd.DataFrame:
     """Read a complaint export into a DataFrame, keeping every row in order.
 
@@ -876,6 +1204,14 @@ def read_complaints(
     check_unique_ids : bool, default True
         Raise ``DuplicateIdError`` when the id column repeats an id (ids compared as text,
         3 and 3.0 as one); False reads repeated ids as they are.
+    max_cell_chars : int, default ``MAX_CELL_CHARS`` (1,000,000)
+        A longer cell is refused with ``MalformedInputError`` naming its row and column; in a
+        text file a row of more than eight bytes per allowed character is refused as it is read,
+        before it fills memory.
+    max_inflate_ratio : int, default ``MAX_INFLATE_RATIO`` (200)
+        A compressed input (.gz, the parts of an .xlsx, a Parquet row group) that inflates to
+        more than this many times its size on disk, and to more than 64 MiB, is refused
+        (decompression bombs); reading stops there, so memory stays bounded.
 
     Returns
     -------
@@ -897,7 +1233,8 @@ def read_complaints(
     """
     chunks = list(
         iter_complaints(path, text_col=text_col, id_col=id_col, sheet=sheet, encoding=encoding,
-                        chunksize=1_000_000, check_unique_ids=check_unique_ids)
+                        chunksize=1_000_000, check_unique_ids=check_unique_ids,
+                        max_cell_chars=max_cell_chars, max_inflate_ratio=max_inflate_ratio)
     )
     frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
     frame.attrs.update(chunks[0].attrs)
