@@ -106,6 +106,48 @@ def test_everything_from_the_data_is_escaped(demo, tmp_path):
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
 
 
+def test_placeholder_and_impossible_dates_are_left_out_of_the_trend_and_counted(demo, tmp_path):
+    """9999-12-31 and 1200-01-01 used to stretch the weekly trend over eight millennia (an internal
+    error in matplotlib); they are read as missing dates, and the report says how many."""
+    from complaintmine.analysis import parse_dates
+
+    sample = demo.head(600).copy()
+    sample.loc[sample.index[:5], "date"] = "9999-12-31"
+    sample.loc[sample.index[5:8], "date"] = "1200-01-01"
+    sample.loc[sample.index[8:10], "date"] = ""
+    assert parse_dates(sample["date"]).isna().sum() == 10
+    page = html.unescape(write_report(sample, tmp_path / "dates.html", date_col="date",
+                                      dimensions=["store"]).read_text(encoding="utf-8"))
+    assert "10 条投诉没有可用的日期，未计入趋势：2 条为空，8 条无法读取或不在 1990 年至明年之间" in page
+    real = parse_dates(demo["date"])
+    assert real.notna().all() and real.min().year >= 2020  # the demo's own dates are all kept
+
+
+def test_dimension_names_need_not_be_identifiers(demo, tmp_path):
+    sample = demo.head(600)
+    odd = sample.assign(**{"store $name": sample["store"], "sales-channel": sample["channel"]})
+    page = html.unescape(write_report(odd, tmp_path / "dims.html", date_col="date",
+                                      dimensions=["store $name", "sales-channel"]).read_text(encoding="utf-8"))
+    assert "按 store $name" in page and "按 sales-channel" in page
+
+
+def test_a_dimension_with_thousands_of_values_draws_its_busiest_30(demo):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from complaintmine import analysis, plots
+
+    rng = np.random.default_rng(0)
+    many = demo.assign(store=[f"店{i}" for i in rng.integers(0, 3000, len(demo))])
+    ct = analysis.crosstab_outliers(many, "store")
+    ax = plots.heatmap(ct)
+    busiest = many["store"].value_counts()
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(shown) == 30 and busiest.index[0] in shown
+    assert f"投诉最多的 30 个取值，共 {many['store'].nunique():,} 个" in ax.get_xlabel()
+    matplotlib.pyplot.close("all")
+
+
 def test_errors_are_clear_and_leave_no_partial_file(demo, tmp_path):
     with pytest.raises(OutputError, match=r"\.html"):
         write_report(demo, tmp_path / "report.pdf")

@@ -47,6 +47,8 @@ __all__ = [
     "crosstab_outliers",
     "trend",
     "emerging_issues",
+    "parse_dates",
+    "EARLIEST_DATE",
     "class_tfidf",
     "distinctive_terms",
     "subtopics",
@@ -363,12 +365,52 @@ def crosstab_outliers(df: pd.DataFrame, dimension: str, *, cause_col: str = "cau
 # -- when: trends and emerging issues ------------------------------------------------------------
 
 
+#: complaint dates before this, or more than a year after today, are read as missing: placeholder
+#: dates (9999-12-31, 1900-01-01, 1970-01-01) and typos (2203 for 2023) would otherwise stretch a
+#: trend over centuries
+EARLIEST_DATE = "1990-01-01"
+
+
+def parse_dates(values: Any, *, earliest: str | pd.Timestamp = EARLIEST_DATE,
+                latest: str | pd.Timestamp | None = None) -> pd.Series:
+    """Complaint dates as datetimes; what is not a plausible complaint date becomes ``NaT``.
+
+    Parameters
+    ----------
+    values : array-like
+        Dates in any form ``pandas.to_datetime`` reads (text, datetimes, Excel dates).
+    earliest, latest : date, optional
+        The window of plausible dates: ``EARLIEST_DATE`` (1990-01-01) and, by default, a year
+        after today. Dates outside it (placeholders such as 9999-12-31, typos) become ``NaT``
+        like unreadable ones, so that trends are not stretched over centuries.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64`` values, with the index of ``values`` when it is a Series.
+
+    Examples
+    --------
+    >>> parse_dates(["2024-03-01", "9999-12-31", "not a date"]).isna().tolist()
+    [False, True, True]
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    try:
+        dates = pd.to_datetime(series, errors="coerce")
+    except (TypeError, ValueError, OverflowError):  # odd objects (lists from Parquet ...): read as text
+        dates = pd.to_datetime(series.astype(str), errors="coerce")
+    naive = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
+    low = pd.Timestamp(earliest)
+    high = pd.Timestamp(latest) if latest is not None else pd.Timestamp.now().normalize() + pd.Timedelta(days=366)
+    return dates.where((naive >= low) & (naive <= high))
+
+
 def _periods(df: pd.DataFrame, date_col: str, freq: str) -> pd.Series:
     _require(df, date_col)
-    dates = pd.to_datetime(df[date_col], errors="coerce")
+    dates = parse_dates(df[date_col])
     if dates.notna().sum() == 0:
-        raise ColumnError(f"column {date_col!r} holds no readable dates (e.g. 2025-03-31); "
-                          "pass the date column")
+        raise ColumnError(f"column {date_col!r} holds no readable dates (e.g. 2025-03-31) from "
+                          f"{EARLIEST_DATE} to a year from now; pass the date column")
     try:
         return dates.dt.to_period(freq)
     except ValueError as err:

@@ -216,7 +216,7 @@ def heatmap(data: pd.DataFrame, *, values: str = "residual", index: str | None =
             columns: str | None = None, mark: str | None = "over_represented", annot: bool = True,
             fmt: str = ".1f", cmap: str | None = None, center: float | None = 0.0, ax: Any = None,
             title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-            colorbar_label: str | None = None) -> Any:
+            colorbar_label: str | None = None, max_columns: int | None = 30) -> Any:
     """A heatmap of a matrix: crosstab residuals (long format) or any wide table (e.g. a confusion matrix).
 
     Parameters
@@ -242,6 +242,10 @@ def heatmap(data: pd.DataFrame, *, values: str = "residual", index: str | None =
         Value at the middle of a diverging colormap; None for a sequential scale.
     ax : matplotlib Axes, optional
     title, xlabel, ylabel, colorbar_label : str, optional
+    max_columns : int or None, default 30
+        Long format: show at most this many of the dimension's values, those with the most
+        complaints (the ``count`` column), and say so in the x label; a dimension with thousands
+        of values (stores, products) would otherwise draw an unreadable chart for minutes.
 
     Returns
     -------
@@ -261,11 +265,19 @@ def heatmap(data: pd.DataFrame, *, values: str = "residual", index: str | None =
         columns = columns or data.attrs.get("dimension")
         if columns is None:
             raise ValueError("heatmap: pass columns=... (the dimension column of the long table)")
+        shown_of = None
+        if max_columns is not None and data[columns].nunique() > max_columns:
+            weight = data["count"] if "count" in data.columns else pd.Series(1, index=data.index)
+            top = weight.groupby(data[columns], sort=False).sum().nlargest(max_columns).index
+            shown_of = (max_columns, data[columns].nunique())
+            data = data[data[columns].isin(top)]
         matrix = data.pivot_table(index=index, columns=columns, values=values, aggfunc="first", sort=False)
         if mark and mark in data.columns:
             marks = data.pivot_table(index=index, columns=columns, values=mark, aggfunc="first",
                                      sort=False).reindex_like(matrix).fillna(False).astype(bool)
         xlabel = xlabel if xlabel is not None else str(columns)
+        if shown_of is not None:
+            xlabel += f"（投诉最多的 {shown_of[0]} 个取值，共 {shown_of[1]:,} 个）"
     else:
         matrix = data
     arr = matrix.to_numpy(dtype=float)

@@ -190,10 +190,10 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         if df[dim].nunique() < 2:
             continue
         ct = analysis.crosstab_outliers(df, dim, cause_col=cause_col, alpha=alpha)
-        for row in ct[ct["over_represented"]].itertuples(index=False):
-            if row.cause in where:
-                where[row.cause].append(
-                    f"{dim}={getattr(row, dim)} (×{row.lift:.1f}, {_fmt_p(row.p_adjusted)})")
+        for row in ct[ct["over_represented"]].to_dict("records"):  # a dimension's name need not be an identifier
+            if row["cause"] in where:
+                where[row["cause"]].append(
+                    f"{dim}={row[dim]} (×{row['lift']:.1f}, {_fmt_p(row['p_adjusted'])})")
 
     trend_cols = {c: (np.nan, np.nan, np.nan, False) for c in causes}
     emerging_where: dict[str, list[str]] = {c: [] for c in causes}
@@ -206,9 +206,9 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         for dim in dims:
             emd = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, alpha=trend_alpha,
                                            by=dim, cause_col=cause_col)
-            for row in emd[emd["emerging"] & (emd["kind"] == "cause")].itertuples(index=False):
-                if row.item in emerging_where:
-                    emerging_where[row.item].append(f"{dim}={getattr(row, dim)} (×{row.ratio:.1f})")
+            for row in emd[emd["emerging"] & (emd["kind"] == "cause")].to_dict("records"):
+                if row["item"] in emerging_where:
+                    emerging_where[row["item"]].append(f"{dim}={row[dim]} (×{row['ratio']:.1f})")
 
     rows = []
     for cause in causes:

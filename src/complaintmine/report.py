@@ -206,7 +206,7 @@ def _prepare(df: pd.DataFrame, text_col: str | None, model: Any) -> pd.DataFrame
 def detect_date_column(df: pd.DataFrame) -> str | None:
     """Return the first column named like a date (``DATE_COLUMN_NAMES``) whose values mostly parse."""
     for col in columns_named(df.columns, DATE_COLUMN_NAMES):
-        if pd.to_datetime(df[col], errors="coerce").notna().mean() >= 0.8:
+        if analysis.parse_dates(df[col]).notna().mean() >= 0.8:
             return str(col)
     return None
 
@@ -232,7 +232,7 @@ def _summary(df: pd.DataFrame, par: pd.DataFrame, date_col: str | None, emerging
         ("高风险投诉", f"{high:,} ({high / n:.1%})"),
     ]
     if date_col is not None:
-        dates = pd.to_datetime(df[date_col], errors="coerce")
+        dates = analysis.parse_dates(df[date_col])
         cards.insert(1, ("时间范围", f"{dates.min():%Y-%m-%d} 至 {dates.max():%Y-%m-%d}"))
     if emerging is not None:
         em = emerging[(emerging["kind"] == "cause") & emerging["emerging"]]
@@ -285,6 +285,18 @@ def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
     return "".join(parts)
 
 
+def _undated_note(df: pd.DataFrame, date_col: str) -> str:
+    """Say how many complaints the trend leaves out for a date that is missing or implausible."""
+    given = df[date_col].notna() & (df[date_col].astype(str).str.strip() != "")
+    unread = int((given & analysis.parse_dates(df[date_col]).isna()).sum())
+    missing = int((~given).sum())
+    if not unread and not missing:
+        return ""
+    return (f"<p class='note'>{unread + missing:,} 条投诉没有可用的日期，未计入趋势：{missing:,} 条为空，"
+            f"{unread:,} 条无法读取或不在 {analysis.EARLIEST_DATE[:4]} 年至明年之间（如 9999-12-31 等占位日期）。"
+            "</p>")
+
+
 def _trend_section(df: pd.DataFrame, date_col: str, dims: Sequence[str], freq: str, recent: int,
                    emerging: pd.DataFrame, tokenizer: Any = None) -> str:
     tr = analysis.trend(df, date_col, freq=freq)
@@ -294,12 +306,14 @@ def _trend_section(df: pd.DataFrame, date_col: str, dims: Sequence[str], freq: s
     window = f"{a['recent_start']:%Y-%m-%d} 至 {a['recent_end']:%Y-%m-%d}"
     parts = [f"<section><h2>3. 趋势与新兴问题</h2><p>近期窗口：最近 {recent} 个周期（{_e(window)}），"
              "与此前的基线比较各原因占投诉的比例；单侧 Fisher 精确检验，"
-             "Benjamini-Hochberg 校正（α=0.01）。</p>", _img(fig, "投诉原因趋势")]
+             f"Benjamini-Hochberg 校正（α=0.01）。</p>{_undated_note(df, date_col)}", _img(fig, "投诉原因趋势")]
     terms = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, terms=True, tokenizer=tokenizer)
     rows = [terms[terms["emerging"]]]
     for dim in dims:
         byd = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, by=dim)
         byd = byd[byd["emerging"]]
+        if byd.empty:
+            continue
         rows.append(byd.assign(label=byd["label"] + "（" + dim + "=" + byd[dim].astype(str) + "）"))
     em = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if em.empty:
