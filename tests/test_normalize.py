@@ -6,7 +6,7 @@ import pytest
 
 from complaintmine import normalize
 from complaintmine.datasets import load_seed_cases
-from complaintmine.normalization import PII_TOKENS, mask_pii, to_simplified
+from complaintmine.normalization import PII_TOKENS, mask_pii, normalize_many, to_simplified
 
 
 def luhn_complete(prefix: str) -> str:
@@ -110,6 +110,15 @@ def _mask_every_pattern(text):
     nm = importlib.import_module("complaintmine.normalization")
     text = nm._EMAIL.sub(PII_TOKENS["email"], text)
     text = nm._ORDER.sub(lambda m: m.group(1) + PII_TOKENS["order"], text)
+    text = nm._WECHAT.sub(lambda m: m.group(1) + PII_TOKENS["wechat"], text)
+    text = nm._QQ.sub(lambda m: m.group(1) + PII_TOKENS["qq"], text)
+    text = nm._NAME.sub(nm._name, text)
+    text = nm._CN_MOBILE.sub(nm._cn_mobile, text)
+    text = nm._TW_ID.sub(nm._tw_id, text)
+    text = nm._HK_ID.sub(nm._hk_id, text)
+    text = nm._PASSPORT.sub(PII_TOKENS["passport"], text)
+    text = nm._PLATE.sub(PII_TOKENS["plate"], text)
+    text = nm._MO_ID.sub(PII_TOKENS["id_number"], text)
     text = nm._ID.sub(PII_TOKENS["id_number"], text)
     text = nm._MOBILE.sub(PII_TOKENS["phone"], text)
     text = nm._CARD.sub(nm._card_or_number, text)
@@ -122,10 +131,26 @@ def test_mask_shortcuts_skip_nothing(negative_reviews):
     # fewest digits, which is where the digit-count shortcut starts
     shortest = ["座机0102345678找我", "座机010 2345678", "热线4001234567", "热线400 123 4567", "(010)2345678",
                 "电话13812345678", "号123456789012", "卡" + luhn_complete("622202123456789"), "单号:AB1234",
-                "a@b.cn", "电话138 1234 5678", "电话+86-138-1234-5678", "(0755) 23456789-12", "单号 12345"]
+                "a@b.cn", "电话138 1234 5678", "电话+86-138-1234-5678", "(0755) 23456789-12", "电话138.1234.5678",
+                "一三八一二三四五六七八", "京A12D45", "E12345678", "A123456(3)", "A123456789", "1234567(8)",
+                "我叫张伟", "本人王芳,", "我是李娜。", "微信abc123", "加v abc123", "qq 12345", "单号 12345"]
     assert all(mask_pii(t) != t for t in shortest[:-1])
     with_digits = [t for t in negative_reviews["text"] if re.search(r"\d", t)]
     assert len(with_digits) > 1000
     for text in [*shortest, *with_digits, *(t.replace("号", "单号") for t in with_digits[:500])]:
         norm = normalize(text, mask_pii=False)
         assert mask_pii(norm) == _mask_every_pattern(norm), norm
+
+
+def test_fast_pii_gates_agree_with_the_reference_pattern(negative_reviews):
+    """``_maybe_pii`` (substring tests) decides as ``_MAYBE_PII`` does, and the vectorized batch
+    trigger ``_more_pii_hits`` finds every text ``_MORE_PII`` matches in (it may find more)."""
+    nm = importlib.import_module("complaintmine.normalization")
+    extra = ["我叫张伟", "我名叫李雷", "加v abc123", "VX:abc123", "QQ 12345", "扣扣12345", "一三八一二三四五六七八",
+             "粤B·D12345", "E12345678", "联系人:王芳", "微信号 abc_123", "WeChat: zhang123", "vip会员", "MP3"]
+    texts = [normalize(t, mask_pii=False) for t in [*negative_reviews["text"], *extra]]
+    for text in texts:
+        assert nm._maybe_pii(text) == bool(nm._MAYBE_PII.search(text)), text
+        if nm._MORE_PII.search(text):
+            assert nm._more_pii_hits(nm._code_points(text)).any(), text
+    assert normalize_many(extra) == [normalize(t) for t in extra]

@@ -12,7 +12,7 @@ import pytest
 
 from complaintmine import OUTPUT_COLUMNS
 from complaintmine.cli import main
-from complaintmine.normalization import mask_pii
+from complaintmine.normalization import PII_PLACEHOLDER, mask_pii
 from complaintmine.output import recover_formula_text
 
 #: personal data as customers type it: mobiles (plain, +86 spaced, dashed, full-width), landlines,
@@ -21,6 +21,11 @@ PII = [
     "13812345678", "+86 139 1234 5678", "137-1234-5678", "１３６１２３４５６７８", "010-62345678", "(021)62345678",
     "0755-2345678", "110101199003071234", "44030419851231002X", "4111111111111111", "4111-1111-1111-1111",
     "6222020200112233446", "6222 0202 0011 2233 446", "zhang.san@example.com", "li_si+shop@mail.qq.com",
+    # issue 18, item 6: separators and Chinese numerals, Hong Kong / Macau / Taiwan IDs, passports,
+    # full-width and Chinese e-mails, WeChat / QQ ids, plates, names after 我叫 / 本人
+    "138.1234.5678", "一三八一二三四五六七八", "幺三九零零二八六七五四", "A123456(3)", "1234567(8)", "A123456789",
+    "E12345678", "ｚｈａｎｇ＠ｑｑ．ｃｏｍ", "张三@例子.中国", "微信zhangwei_88", "QQ 12345678", "粤B·D12345",
+    "我叫覃晓玲", "本人欧阳娜娜，",
 ]  # fmt: skip
 TEMPLATES = ["联系电话{}，{}", "{}。我的身份证号{}", "{} 银行卡{}被扣款了", "{}，邮箱{}请回复", "{}！！！电话:{}"]
 #: derived text columns of `classify` (scores are numbers and cannot hold text)
@@ -80,6 +85,17 @@ def _read_back(path):
     return pd.read_csv(path, dtype=str, keep_default_na=False).map(recover_formula_text)
 
 
+def test_pii_never_enters_a_trained_vocabulary(planted):
+    from complaintmine.features import ComplaintVectorizer, prepare
+
+    vec = ComplaintVectorizer(min_df=1, embeddings=None).fit(prepare(planted["投诉内容"].tolist()))
+    terms = "\n".join([*vec.word_.vocabulary, *vec.char_.vocabulary])
+    for secret in ("zhangwei_88", "晓玲", "娜娜", "D12345", "A123456", "E12345678", "ｚｈａｎｇ", "zhang", "一三八一二",
+                   "幺三九零", "12345678"):
+        assert secret not in terms, secret
+    assert "<NAME>" in terms or "NAME" in terms  # the placeholders are what is learnt
+
+
 def test_planted_pii_is_really_there(planted):
     text = "\n".join(planted["投诉内容"])
     assert all(p in text for p in PII)
@@ -109,7 +125,7 @@ def test_mask_input_masks_the_text_column_only(classified, planted):
     out = classified["mask_input"].map(recover_formula_text)
     for i, cell in enumerate(out["投诉内容"]):
         assert_no_pii(cell, f"masked text row {i}")
-    assert out["投诉内容"].str.contains("<PHONE>|<IDNUM>|<CARD>|<EMAIL>|<NUMBER>").all()
+    assert out["投诉内容"].str.contains(PII_PLACEHOLDER).all()
     # only the personal data is replaced; the other columns are not touched
     assert out["投诉内容"].tolist() == [mask_pii(t) for t in planted["投诉内容"]]
     others = [c for c in planted.columns if c != "投诉内容"]

@@ -38,6 +38,7 @@ from .errors import (
     SheetError,
 )
 from .limits import INFLATE_FLOOR, MAX_CELL_CHARS, MAX_INFLATE_RATIO
+from .normalization import mask_pii
 
 __all__ = [
     "read_complaints",
@@ -457,7 +458,7 @@ def _check_merged_rows(chunk: pd.DataFrame, newlines: Any, first_line: int, p: P
                     raise MalformedInputError(
                         f"{p}, line {start}: a quote (\") opened in this row is closed only on line "
                         f"{start + offset + len(parts) - 1}, so the lines in between were read as text of this row "
-                        f"(line {start + offset + k} looks like a row of its own: {part[:60]!r}). "
+                        f"(line {start + offset + k} looks like a row of its own: {mask_pii(part)[:60]!r}). "
                         f"Fix the unbalanced quote on line {start} and run again."
                     )
             offset += len(parts) - 1
@@ -962,6 +963,11 @@ def _like_first(chunk: pd.DataFrame, columns: list[str], p: Path, offset: int) -
     return chunk.reindex(columns=columns)
 
 
+def _masked(value: Any) -> Any:
+    """An id as a message may quote it: a phone or ID number used as the id is masked."""
+    return mask_pii(value) if isinstance(value, str) else value
+
+
 def _blank(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
@@ -1157,7 +1163,7 @@ def iter_complaints(
                 same = (ids.map(_id_text) == _id_text(first)).to_numpy(dtype=bool) & ~blank
                 rows = [offset + i + 2 for i in same.nonzero()[0]]
                 raise DuplicateIdError(
-                    f"{p}: id {first!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
+                    f"{p}: id {_masked(first)!r} in column {resolved_id!r} occurs more than once (e.g. data row(s) "
                     f"{_few(rows)}). Ids must be unique: fix the export, choose another column with "
                     "id_col=... (CLI: --id-col), drop the column so rows are numbered, or, if repeated ids "
                     "are expected, turn the check off (check_unique_ids=False; `classify` and `tokenize`: "

@@ -83,7 +83,7 @@ def classify_texts(texts: list[Any], model: ComplaintModel, *, batch_size: int =
                 one = analyze_texts([text], model=model).iloc[0].to_dict()
                 one[ERROR_COLUMN] = ""
             except Exception as err:
-                one = failed_result(f"{type(err).__name__}: {err}"[:300])
+                one = failed_result(mask_pii(f"{type(err).__name__}: {err}")[:300])  # it may quote the text
             rows.append(one)
         return pd.DataFrame(rows, columns=[*OUTPUT_COLUMNS, ERROR_COLUMN])
 
