@@ -113,12 +113,12 @@ def _mask_every_pattern(text):
     text = nm._WECHAT.sub(lambda m: m.group(1) + PII_TOKENS["wechat"], text)
     text = nm._QQ.sub(lambda m: m.group(1) + PII_TOKENS["qq"], text)
     text = nm._NAME.sub(nm._name, text)
-    text = nm._CN_MOBILE.sub(nm._cn_mobile, text)
+    text = nm._cn_mobiles(text)
+    text = nm._MO_ID.sub(PII_TOKENS["id_number"], text)
     text = nm._TW_ID.sub(nm._tw_id, text)
     text = nm._HK_ID.sub(nm._hk_id, text)
     text = nm._PASSPORT.sub(PII_TOKENS["passport"], text)
     text = nm._PLATE.sub(PII_TOKENS["plate"], text)
-    text = nm._MO_ID.sub(PII_TOKENS["id_number"], text)
     text = nm._ID.sub(PII_TOKENS["id_number"], text)
     text = nm._MOBILE.sub(PII_TOKENS["phone"], text)
     text = nm._CARD.sub(nm._card_or_number, text)
@@ -147,7 +147,8 @@ def test_fast_pii_gates_agree_with_the_reference_pattern(negative_reviews):
     trigger ``_more_pii_hits`` finds every text ``_MORE_PII`` matches in (it may find more)."""
     nm = importlib.import_module("complaintmine.normalization")
     extra = ["我叫张伟", "我名叫李雷", "加v abc123", "VX:abc123", "QQ 12345", "扣扣12345", "一三八一二三四五六七八",
-             "粤B·D12345", "E12345678", "联系人:王芳", "微信号 abc_123", "WeChat: zhang123", "vip会员", "MP3"]
+             "粤B·D12345", "E12345678", "联系人:王芳", "152二九三九四八六七九", "vxabc12345",
+             "8/048258/0", "微信号 abc_123", "WeChat: zhang123", "vip会员", "MP3"]
     texts = [normalize(t, mask_pii=False) for t in [*negative_reviews["text"], *extra]]
     for text in texts:
         assert nm._maybe_pii(text) == bool(nm._MAYBE_PII.search(text)), text

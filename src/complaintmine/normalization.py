@@ -70,14 +70,13 @@ _PLATE = re.compile(
 _CARD = re.compile(r"(?<![\d-])\d{4}(?:[ -]?\d){12,15}(?![\d])")
 # mobiles: 11 digits, a space, dot or dash allowed between any two (138.1234.5678, 138 1234 5678)
 _MOBILE = re.compile(
-    r"(?<![\d+.])(?:(?:\+|00)?86[ .-]?|\(\+?86\)\s?)?1[ .-]?[3-9](?:[ .-]?\d){9}(?![\d])(?!\.\d)"
+    r"(?<![\d+.])(?:(?:\+|00)?86 ?[ .-]? ?|\(\+?86\)\s?)?1(?: ?[.-] ?|[ .-])?[3-9](?:(?: ?[.-] ?|[ .-])?\d){9}(?![\d])"
+    r"(?!\.\d)"
 )
-# ... and in Chinese numerals, 幺 for 1, 〇 / 零 / 洞 for 0, mixed with digits (一三八一二三四五六七八)
-_CN_DIGITS = "0-9〇零洞一幺壹二贰两三叁四肆五伍六陆七柒八捌九玖"
-_CN_MOBILE = re.compile(
-    rf"(?<![{_CN_DIGITS}])[1一幺壹][ .-]?[3-9三叁四肆五伍六陆七柒八捌九玖](?:[ .-]?[{_CN_DIGITS}]){{9}}"
-    rf"(?![{_CN_DIGITS}])"
-)
+# ... and in Chinese numerals, 幺 / 洞 for 1 / 0, mixed with digits (一三八一二三四五六七八): read as
+# digits (the translation keeps every offset) and matched with _MOBILE
+_CN_TO_DIGITS = str.maketrans("〇零洞一幺壹二贰两三叁四肆五伍六陆七柒八捌九玖", "00011122233445566778899")
+_CN_NUMERAL = re.compile("[〇零洞一幺壹二贰两三叁四肆五伍六陆七柒八捌九玖]")
 _LANDLINE = re.compile(
     r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[ -]?[2-9]\d{6,7}(?:-\d{1,5})?(?!\d)"
     r"|(?<!\d)[48]00[ -]?\d{3}[ -]?\d{4}(?!\d)"
@@ -85,7 +84,8 @@ _LANDLINE = re.compile(
 _LONG_NUMBER = re.compile(r"(?<!\d)\d{11,}(?!\d)")
 # WeChat and QQ ids after their keyword (the keyword is kept)
 _WECHAT = re.compile(
-    r"((?:微信|weixin|wechat|v信|薇信|威信|(?<![A-Za-z])(?:vx|wx|v)(?![A-Za-z]))\s*(?:号|id)?\s*(?:是|为)?\s*[:：]?\s*)"
+    r"((?:微信|weixin|wechat|v信|薇信|威信|(?<![A-Za-z])(?:vx|wx|v)(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?:vx|wx)(?=[A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])))\s*(?:号|id)?\s*(?:是|为)?\s*[:：]?\s*)"
     r"([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])",
     re.IGNORECASE,
 )
@@ -107,6 +107,7 @@ _NAME_END_STRICT = r"(?=[,.;:!?、()\s。，；：！？“”《》\"']|$|身�
 _GIVEN = rf"(?:(?![了的吗呢吧啊么过着不没很太都也就还又才被把给让要想会能在是有]){'[' + _CJK + ']'})"
 _NAME = re.compile(
     rf"((?:我叫|我名叫|我的名字(?:是|叫)|本人名叫)\s*)((?:{_SURNAMES}){_GIVEN}{{1,2}})"
+    rf"|((?:姓名|联系人)\s*[:：]\s*)([{_CJK}]{{2,4}}?)(?=[^{_CJK}]|$|身份证|电话|手机|联系|性别)"
     rf"|((?:本人(?:姓名)?(?:是|叫)?|姓名\s*(?:是|为)?\s*[:：]?|联系人\s*[:：]?)\s*)"
     rf"((?:{_SURNAMES}){_GIVEN}{{1,2}}?){_NAME_END}"
     rf"|(我是\s*)((?:{_SURNAMES}){_GIVEN}{{1,2}}?){_NAME_END_STRICT}"
@@ -115,12 +116,13 @@ _NAME = re.compile(
 _LEADS = (r"我叫|我名叫|名字|本人|我是|姓名|联系人|微信|薇信|威信|v信|扣扣|企鹅|q号|qq|vx|wx|weixin|wechat"
           r"|(?<![A-Za-z])v(?![A-Za-z])")
 #: a text with none of these, and none of \d{4}, @ or \d[ .-]\d, holds nothing to mask
-_MORE_PII = re.compile(r"(?-i:[A-Z][·•. -]?[A-Z]?\d)|[1一幺壹][ .-]?[三叁四肆五伍六陆七柒八捌九玖]|" + _LEADS,
+_CN_MOBILE_HINT = re.compile(r"[1一幺壹][ .-]?[三叁四肆五伍六陆七柒八捌九玖]"
+                             r"|\d\d[ .-]?\d?[〇零洞一幺壹二贰两三叁四肆五伍六陆七柒八捌九玖]")
+_MORE_PII = re.compile(r"(?-i:[A-Z][·•. -]?[A-Z]?\d)|" + _CN_MOBILE_HINT.pattern + "|" + _LEADS,
                        re.IGNORECASE)
 _MAYBE_PII = re.compile(r"\d{4}|[@＠]|\d[ .-]\d|" + _MORE_PII.pattern, re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _UPPER_DIGIT = re.compile(r"[A-Z][·•. -]?[A-Z]?\d")
-_CN_MOBILE_HINT = re.compile(r"[1一幺壹][ .-]?[三叁四肆五伍六陆七柒八捌九玖]")
 #: the fewest digits that _ID, _MOBILE, _CARD, _LANDLINE or _LONG_NUMBER can match (a landline:
 #: 0 and two digits, then seven); a text with fewer skips those patterns
 _MIN_DIGITS = 10
@@ -128,7 +130,7 @@ _MIN_DIGITS = 10
 #: dash between two of them (the landline's last seven, the 400 number's 3 + 4, the mobile's
 #: 3 + 4 ...); a text without it skips them too (they are slow: each starts with a lookbehind,
 #: so re tries it at every position)
-_DIGIT_RUN = re.compile(r"\d(?:[ .-]?\d){6}")
+_DIGIT_RUN = re.compile(r"\d(?: ?[.-] ?|[ .-])?\d(?:(?: ?[.-] ?|[ .-])?\d){5}")
 
 _WS = re.compile(r"\s+")
 # a punctuation or symbol character repeated more than three times in a row
@@ -177,13 +179,19 @@ def _tw_id(match: re.Match[str]) -> str:
     return PII_TOKENS["id_number"] if total % 10 == 0 else s
 
 
-def _cn_mobile(match: re.Match[str]) -> str:
-    return match.group(0) if match.group(0).isascii() else PII_TOKENS["phone"]  # digits: _MOBILE's
+def _cn_mobiles(text: str) -> str:
+    """Mask mobiles written at least partly in Chinese numerals (all digits: _MOBILE's job)."""
+    digits = text.translate(_CN_TO_DIGITS)
+    if len(_DIGIT.findall(digits)) < 11 or not _DIGIT_RUN.search(digits):
+        return text
+    spans = [m.span() for m in _MOBILE.finditer(digits) if not text[m.start():m.end()].isascii()]
+    for start, end in reversed(spans):
+        text = text[:start] + PII_TOKENS["phone"] + text[end:]
+    return text
 
 
 def _name(match: re.Match[str]) -> str:
-    lead = match.group(1) if match.group(1) is not None else match.group(3) if match.group(3) is not None \
-        else match.group(5)
+    lead = next(g for g in match.groups()[::2] if g is not None)  # the lead of the alternative that matched
     return lead + PII_TOKENS["name"]
 
 
@@ -251,17 +259,18 @@ def _mask(text: str) -> str:
         text = _QQ.sub(lambda m: m.group(1) + PII_TOKENS["qq"], text)
     if any(lead in text for lead in _NAME_LEADS):
         text = _NAME.sub(_name, text)
-    if _CN_MOBILE_HINT.search(text):
-        text = _CN_MOBILE.sub(_cn_mobile, text)
+    if _CN_NUMERAL.search(text):
+        text = _cn_mobiles(text)
+    if ("/" in text or "(" in text) and _SIX_DIGITS.search(text):  # Macau IDs: 1234567(8), 1/234567/8
+        text = _MO_ID.sub(PII_TOKENS["id_number"], text)
     if _UPPER_DIGIT.search(text):
         if _SIX_DIGITS.search(text):  # every ID and passport form holds six digits in a row
             text = _TW_ID.sub(_tw_id, text)
             text = _HK_ID.sub(_hk_id, text)
             text = _PASSPORT.sub(PII_TOKENS["passport"], text)
         text = _PLATE.sub(PII_TOKENS["plate"], text)
-    if len(_DIGIT.findall(text)) < 7 or not _DIGIT_RUN.search(text):  # the patterns below are slow
+    if len(_DIGIT.findall(text)) < _MIN_DIGITS or not _DIGIT_RUN.search(text):  # the patterns below are slow
         return text
-    text = _MO_ID.sub(PII_TOKENS["id_number"], text)
     if len(_DIGIT.findall(text)) < _MIN_DIGITS:
         return text
     text = _ID.sub(PII_TOKENS["id_number"], text)
@@ -308,7 +317,7 @@ _LEAD_PAIRS = ("我叫", "名叫", "名字", "本人", "我是", "姓名", "联�
 
 
 @lru_cache(maxsize=1)
-def _trigger_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _trigger_tables() -> tuple[np.ndarray, ...]:
     """Per code point: upper-case letter, ASCII digit, first and second character of a
     Chinese-numeral mobile, first character of a lead word; and the lead words' pair codes."""
     def table(chars: str) -> np.ndarray:
@@ -319,21 +328,24 @@ def _trigger_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, n
     pairs = {p for lead in _LEAD_PAIRS for p in {lead, lead.upper(), lead.capitalize(), lead[0] + lead[1:].upper()}}
     codes = np.array(sorted(ord(p[0]) * 0x110000 + ord(p[1]) for p in pairs), dtype=np.int64)
     return (table("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), table("0123456789"), table("1一幺壹"),
-            table("三叁四肆五伍六陆七柒八捌九玖"), table({p[0] for p in pairs} | {"v", "V"}), codes)
+            table("三叁四肆五伍六陆七柒八捌九玖"), table("〇零洞一幺壹二贰两三叁四肆五伍六陆七柒八捌九玖"),
+            table({p[0] for p in pairs} | {"v", "V"}), codes)
 
 
 def _more_pii_hits(cps: np.ndarray) -> np.ndarray:
     """Positions where ``_MORE_PII`` may match (a superset, vectorized: the regex scan of a batch
     costs more than the rest of normalization): an upper-case letter with a digit within three
     characters, a Chinese-numeral mobile's start, a lead word (or a lone v) for a name, WeChat or QQ id."""
-    upper, digit, first, second, lead, codes = _trigger_tables()
+    upper, digit, first, second, numeral, lead, codes = _trigger_tables()
     n = len(cps)
     hit = np.zeros(n, dtype=bool)
-    pad = np.concatenate([cps, np.zeros(3, dtype=cps.dtype)])
+    pad = np.concatenate([cps, np.zeros(4, dtype=cps.dtype)])
     d = digit[pad]
     hit |= upper[cps] & (d[1:n + 1] | d[2:n + 2] | d[3:n + 3])
     s2 = second[pad]
     hit |= first[cps] & (s2[1:n + 1] | s2[2:n + 2])
+    c = numeral[pad]
+    hit |= digit[cps] & d[1:n + 1] & (c[2:n + 2] | c[3:n + 3] | c[4:n + 4])
     at = np.flatnonzero(lead[cps])
     if len(at):
         pair = cps[at] * 0x110000 + pad[at + 1]
