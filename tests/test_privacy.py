@@ -125,7 +125,7 @@ def test_mask_input_masks_the_text_column_only(classified, planted):
     out = classified["mask_input"].map(recover_formula_text)
     for i, cell in enumerate(out["投诉内容"]):
         assert_no_pii(cell, f"masked text row {i}")
-    assert out["投诉内容"].str.contains(PII_PLACEHOLDER).all()
+    assert out["投诉内容"].map(lambda t: bool(PII_PLACEHOLDER.search(t))).all()
     # only the personal data is replaced; the other columns are not touched
     assert out["投诉内容"].tolist() == [mask_pii(t) for t in planted["投诉内容"]]
     others = [c for c in planted.columns if c != "投诉内容"]
