@@ -193,9 +193,11 @@ def _value(kind: str, rng: random.Random) -> str:
 
 
 NEGATIVES = [
-    lambda r: f"{r.randint(19, 9999)}元", lambda r: f"{r.randint(2015, 2024)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+    lambda r: f"{r.randint(19, 9999)}元",
+    lambda r: f"{r.randint(2015, 2024)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
     lambda r: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}", lambda r: f"iPhone {r.randint(6, 15)}",
-    lambda r: f"RTX{r.choice([2060, 3060, 3070, 4090])}", lambda r: r.choice(["A6L", "X5", "Q5L", "H6", "CR-V", "Model 3"]),
+    lambda r: f"RTX{r.choice([2060, 3060, 3070, 4090])}",
+    lambda r: r.choice(["A6L", "X5", "Q5L", "H6", "CR-V", "Model 3"]),
     lambda r: f"{r.choice(['CA', 'MU', 'CZ', 'HU'])}{r.randint(1000, 9999)}", lambda r: f"{r.randint(101, 2899)}房间",
     lambda r: f"{r.randint(1, 99)}%", lambda r: f"v{r.randint(1, 9)}.{r.randint(0, 9)}.{r.randint(0, 9)}",
     lambda r: f"{r.randint(10000, 99999)}人", lambda r: f"{r.randint(2008, 2024)}年{r.randint(1, 12)}月",
@@ -204,9 +206,11 @@ NEGATIVES = [
     lambda r: f"{r.randint(7, 10)}:00-{r.randint(17, 22)}:00", lambda r: f"{r.randint(1, 9)},{r.randint(100, 999)}元",
     lambda r: f"{r.randint(2015, 2024)}.{r.randint(1, 12):02d}.{r.randint(1, 28):02d}",
     lambda r: f"G{r.randint(1, 9999)}次列车", lambda r: f"型号{r.choice(['XR', 'SM', 'KD'])}-{r.randint(100, 9999)}",
-    lambda r: f"第{r.randint(2019, 2024)}{r.randint(1, 999):03d}期", lambda r: f"{r.randint(1, 30)}号楼{r.randint(101, 2899)}室",
+    lambda r: f"第{r.randint(2019, 2024)}{r.randint(1, 999):03d}期",
+    lambda r: f"{r.randint(1, 30)}号楼{r.randint(101, 2899)}室",
     lambda r: f"{r.randint(1, 9)}.{r.randint(1, 9)}折", lambda r: f"{r.randint(10, 99)}.{r.randint(10, 99)}万元",
-    lambda r: f"{r.choice(['5G', '4G'])}套餐{r.randint(19, 399)}元", lambda r: f"{r.randint(1, 12)}月{r.randint(1, 28)}日{r.randint(1, 12)}点",
+    lambda r: f"{r.choice(['5G', '4G'])}套餐{r.randint(19, 399)}元",
+    lambda r: f"{r.randint(1, 12)}月{r.randint(1, 28)}日{r.randint(1, 12)}点",
     lambda r: f"我是{r.choice(['老客户', '会员', '学生', '外地人', '第一次来'])}",
     lambda r: f"本人{r.choice(['于', '在', '从'])}{r.randint(2018, 2024)}年",
 ]  # fmt: skip

@@ -129,3 +129,50 @@ def test_an_xlsx_cell_longer_than_excel_holds_is_refused_not_cut(tmp_path, real_
     with TableWriter(tmp_path / "out.csv") as writer:  # the same rows, whole, in CSV
         writer.write(frame)
     assert pd.read_csv(tmp_path / "out.csv")["text"].str.len().tolist() == [len(real_texts[1]), 40_000]
+
+
+def test_nested_values_become_json_text_in_csv_tsv_and_xlsx(nested_parquet, tmp_path):
+    import json
+
+    from complaintmine.batch import classify_file
+
+    for suffix in (".csv", ".tsv", ".xlsx"):
+        out = tmp_path / f"out{suffix}"
+        classify_file(nested_parquet, out, jobs=1, progress=False)
+        back = (pd.read_excel(out, dtype=str, keep_default_na=False) if suffix == ".xlsx"
+                else read_back(out, "\t" if suffix == ".tsv" else ","))
+        assert [json.loads(v) if v else None for v in back["tags"]] == [["a", "b"], [], None], suffix
+        assert [json.loads(v)["k"] if v else None for v in back["meta"]] == [1, 2, None], suffix
+
+
+@pytest.mark.parametrize("suffix,sep", [(".tsv", "\t"), (".csv", ",")])
+def test_a_lone_carriage_return_in_a_cell_stays_inside_its_row(frame, tmp_path, suffix, sep):
+    # found by benchmarks/fuzz_inputs.py: Python's csv writer does not quote a lone CR when rows end
+    # in LF, so readers split the row there (TSV, and CSV chunks that pandas writes)
+    odd = frame.assign(extra=pd.Series([True, False] * (len(frame) // 2), index=frame.index))  # pandas' CSV path
+    odd.loc[3, "投诉内容"] = "送餐员\r态度差"
+    path = tmp_path / f"out{suffix}"
+    with TableWriter(path) as w:
+        w.write(odd)
+    back = read_back(path, sep)
+    assert len(back) == len(odd)
+    assert back["投诉内容"].tolist() == odd["投诉内容"].tolist()
+
+
+def test_a_json_column_mixing_objects_lists_and_text_is_written_everywhere(tmp_path, real_texts):
+    # found by benchmarks/fuzz_inputs.py: Parquet output died (Arrow cannot mix lists and mappings)
+    import json
+
+    from complaintmine.cli import main
+
+    src = tmp_path / "mixed.jsonl"
+    metas = [{"a": 1}, [1, 2], "s", None]
+    src.write_text("".join(json.dumps({"id": i, "text": t, "meta": m}, ensure_ascii=False) + "\n"
+                           for i, (t, m) in enumerate(zip(real_texts, metas))), encoding="utf-8")
+    expected = ['{"a": 1}', "[1, 2]", "s", None]
+    for suffix in (".parquet", ".csv", ".xlsx"):
+        out = tmp_path / f"out{suffix}"
+        assert main(["tokenize", str(src), "-o", str(out), "-q"]) == 0
+        back = (pd.read_parquet(out) if suffix == ".parquet" else pd.read_excel(out, dtype=object)
+                if suffix == ".xlsx" else pd.read_csv(out, dtype=object, encoding="utf-8-sig"))
+        assert [None if pd.isna(v) else v for v in back["meta"]] == expected, suffix

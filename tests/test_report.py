@@ -131,6 +131,16 @@ def test_dimension_names_need_not_be_identifiers(demo, tmp_path):
     assert "按 store $name" in page and "按 sales-channel" in page
 
 
+def test_a_dimension_where_every_complaint_has_one_cause_is_skipped_with_a_note(demo, tmp_path):
+    # found by benchmarks/fuzz_inputs.py: a small export whose complaints share one cause died in
+    # crosstab_outliers (needs two causes); the report now says there is nothing to compare
+    one = demo[demo["cause"] == demo["cause"].mode()[0]].head(40)
+    assert one["store"].nunique() > 1
+    page = write_report(one, tmp_path / "one.html", date_col="date", dimensions=["store"]).read_text(encoding="utf-8")
+    assert "store：投诉只有一种原因，无从比较，跳过。" in html.unescape(page)
+    assert recommend(one, dimensions=["store"]) is not None
+
+
 def test_a_dimension_with_thousands_of_values_draws_its_busiest_30(demo):
     import matplotlib
 
@@ -181,6 +191,21 @@ def test_cli_report_from_raw_and_from_classified_exports(demo, tmp_path, capsys)
     assert main(["report", str(tmp_path / "raw.csv"), "-o", str(tmp_path / "y.html"),
                  "--date-col", "when"]) == ColumnError.exit_code
     assert "when" in capsys.readouterr().err
+
+
+def test_cli_report_on_a_raw_export_with_its_own_cause_column(tmp_path, capsys):
+    # found by benchmarks/fuzz_inputs.py: an export whose own category column is called cause was
+    # taken as classified and refused; it is classified like any raw export, its column kept
+    raw = pd.read_csv(DEMO, dtype=str).head(300).rename(columns={"category": "cause"})
+    write_table(raw, tmp_path / "raw_cause.csv")
+    assert main(["report", str(tmp_path / "raw_cause.csv"), "-o", str(tmp_path / "r.html"), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "classifying 300 complaints" in err and "'cause' -> 'cause_input'" in err
+    classified = cm.analyze(raw, text_col="text")
+    cut = classified.drop(columns=["evidence"])
+    write_table(cut, tmp_path / "cut.csv")
+    assert main(["report", str(tmp_path / "cut.csv"), "-o", str(tmp_path / "c.html"), "-q"]) == ColumnError.exit_code
+    assert "cut.csv: the input has the columns of classified complaints" in capsys.readouterr().err
 
 
 def test_cli_report_on_follow_ups_with_repeated_ticket_ids(demo, tmp_path, capsys):

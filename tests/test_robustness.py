@@ -42,6 +42,34 @@ def _parquet(path: Path) -> None:
     pd.DataFrame({"id": ["1"], "text": ["送餐太慢"]}).to_parquet(path, index=False)
 
 
+def _damaged_gzip() -> bytes:
+    """Real complaints as gzipped JSON Lines with bytes inside the deflate stream changed (the
+    header is intact, so the damage shows only while reading)."""
+    lines = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                    for i, t in enumerate(["送餐太慢，菜都凉了", "客服态度很差", "房间隔音太差，一晚上没睡好"] * 50))
+    data = bytearray(gzip.compress(lines.encode("utf-8"), mtime=0))
+    for i in range(20, 40):
+        data[i] ^= 0xA5
+    return bytes(data)
+
+
+def _parquet_bad_utf8(path: Path) -> None:
+    """A Parquet file (no compression, so the text lies as bytes) with a text's bytes made invalid UTF-8."""
+    pd.DataFrame({"id": ["1", "2"], "text": ["送餐太慢", "态度差"]}).to_parquet(path, index=False, compression=None)
+    data = path.read_bytes()
+    good = "送餐太慢".encode()
+    path.write_bytes(data.replace(good, b"\xff" * len(good), 1))
+
+
+def _xlsx_future_zip() -> bytes:
+    """A workbook whose first central-directory entry needs ZIP version 12.7 (found by fuzzing:
+    ``zipfile`` raises NotImplementedError)."""
+    data = bytearray(_xlsx_bytes())
+    i = data.index(b"PK\x01\x02")
+    data[i + 6 : i + 8] = (127).to_bytes(2, "little")
+    return bytes(data)
+
+
 def _xlsx_bytes() -> bytes:
     with tempfile.TemporaryDirectory() as d:
         pd.DataFrame({"text": ["送餐太慢"]}).to_excel(Path(d) / "a.xlsx", index=False)
@@ -129,6 +157,15 @@ def _cases() -> list[Case]:
         Case("gz-bomb", "a small .csv.gz that inflates past --max-inflate-ratio (a decompression bomb)",
              {"bomb.csv.gz": lambda p: p.write_bytes(gzip.compress(b"text\n" + (b"x" * 500_000 + b"\n") * 140, 1))},
              ["classify", "bomb.csv.gz", "-o", "out.csv"], 7, "inflates to more than"),
+        Case("gz-damaged", "a .jsonl.gz whose compressed data is damaged (bytes changed inside the stream)",
+             {"damaged.jsonl.gz": lambda p: p.write_bytes(_damaged_gzip())},
+             ["classify", "damaged.jsonl.gz", "-o", "out.csv"], 7, "gzip file"),
+        Case("parquet-bad-utf8", "a Parquet file whose text column holds bytes that are not UTF-8",
+             {"bad_text.parquet": _parquet_bad_utf8}, ["classify", "bad_text.parquet", "-o", "out.csv"], 7,
+             "damaged data in data rows 1 to 2"),
+        Case("xlsx-zip-version", "a .xlsx whose ZIP directory asks for a ZIP version no reader has",
+             {"version.xlsx": lambda p: p.write_bytes(_xlsx_future_zip())},
+             ["classify", "version.xlsx", "-o", "out.csv"], 7, "cannot open as an Excel workbook"),
         Case("xlsx-as-csv", "an Excel workbook saved as .csv", {"book.csv": lambda p: p.write_bytes(_xlsx_bytes())},
              ["classify", "book.csv", "-o", "out.csv"], 3, "is an Excel workbook"),
         Case("bad-gzip", "a .csv.gz that is not gzip", {"a.csv.gz": b"id,text\n1,x\n"},

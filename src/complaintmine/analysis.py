@@ -45,6 +45,7 @@ __all__ = [
     "pareto",
     "demand_mix",
     "crosstab_outliers",
+    "crosstab_possible",
     "trend",
     "emerging_issues",
     "parse_dates",
@@ -279,6 +280,20 @@ def pareto(df: pd.DataFrame, by: str | None = None, *, cause_col: str = "cause")
 # -- where: cause x dimension --------------------------------------------------------------------
 
 
+def crosstab_possible(df: pd.DataFrame, dimension: str, *, cause_col: str = "cause") -> bool:
+    """Whether ``crosstab_outliers(df, dimension)`` has something to compare: at least two causes
+    and two values of ``dimension`` among the rows where both are given.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"cause": ["delivery", "delivery"], "store": ["A", "B"]})
+    >>> crosstab_possible(df, "store")
+    False
+    """
+    data = df[[cause_col, dimension]].dropna()
+    return data[cause_col].nunique() >= 2 and data[dimension].nunique() >= 2
+
+
 def crosstab_outliers(df: pd.DataFrame, dimension: str, *, cause_col: str = "cause", alpha: float = 0.05,
                       correction: Correction = "holm", min_count: int = 5) -> pd.DataFrame:
     """Cells of the cause x dimension table that stand out statistically.
@@ -323,7 +338,7 @@ def crosstab_outliers(df: pd.DataFrame, dimension: str, *, cause_col: str = "cau
     _require(df, cause_col, dimension)
     data = df[[cause_col, dimension]].dropna()
     ct = pd.crosstab(data[cause_col].astype(str), data[dimension])
-    if ct.shape[1] < 2 or ct.shape[0] < 2:
+    if ct.shape[1] < 2 or ct.shape[0] < 2:  # the one owner of this rule: see crosstab_possible
         raise ValueError(f"crosstab_outliers needs at least two causes and two values of {dimension!r}; "
                          f"found {ct.shape[0]} cause(s) and {ct.shape[1]} value(s)")
     ct = ct.loc[_cause_order(ct.index)]

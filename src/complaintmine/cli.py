@@ -259,10 +259,12 @@ def _register_train_evaluate(sub: Any) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .errors import ColumnError
     from .io import read_complaints
     from .model import load_model
     from .progress import progress_bar
     from .report import check_report_path, detect_date_column, write_report
+    from .schema import is_classified
 
     check_report_path(args.output)  # fail before the (slow) reading and classifying
     model = args.model
@@ -274,16 +276,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                 encoding=args.encoding, check_unique_ids=not args.allow_duplicate_ids,
                                 **_limits(args))
         bar.update()
-        raw = "cause" not in frame.columns
+        raw = not is_classified(frame.columns)
         if raw:
             print(f"classifying {len(frame)} complaints ...", file=sys.stderr)
         date_col = args.date_col or detect_date_column(frame)
         if args.date_col is None and date_col is not None:
             print(f"using {date_col!r} as the date column (--date-col to choose another)", file=sys.stderr)
         bar.set_postfix_str(f"{'classifying, ' if raw else ''}analysing {len(frame)} rows, writing")
-        path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
-                            text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
-                            recent=args.recent, model=model)
+        try:
+            path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
+                                text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
+                                recent=args.recent, model=model)
+        except ColumnError as err:  # a column named on the command line, or a classified file cut short
+            raise ColumnError(f"{args.input}: {err}") from None
         bar.update()
     print(f"wrote report to {path}", file=sys.stderr)
     return 0

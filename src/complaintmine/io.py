@@ -19,6 +19,7 @@ import json
 import os
 import re
 import warnings
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -100,6 +101,10 @@ def _format_of(p: Path) -> tuple[str, str | None]:
             "Use .csv, .tsv, .xlsx, .jsonl, .json or .parquet (optionally .gz for text files)."
         )
     return fmt, compression
+
+
+#: what reading a (possibly gzipped) file raises for a damaged or unreadable file
+_READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def _open_bytes(p: Path, compression: str | None) -> Any:
@@ -217,7 +222,7 @@ def _read_head(p: Path, compression: str | None, n: int) -> bytes:
     try:
         with _open_bytes(p, compression) as fh:
             return fh.read(n)
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+    except _READ_ERRORS as exc:  # gzip.BadGzipFile is an OSError, a damaged deflate stream a zlib.error
         if compression == "gzip":
             raise MalformedInputError(
                 f"{p} is not a valid gzip file ({exc}). Decompress it yourself or export it again."
@@ -525,7 +530,13 @@ class _CheckedBytes(_io.RawIOBase):
 
     def readinto(self, buf: Any) -> int:
         while True:
-            block = self.raw.read(len(buf))
+            try:
+                block = self.raw.read(len(buf))
+            except _READ_ERRORS as exc:
+                if self.compressed:  # the damage may lie past the head that was checked
+                    raise MalformedInputError(f"{self.p} is a damaged gzip file ({exc}). Export or copy it "
+                                              "again.") from None
+                raise
             if not block:
                 if not self.bytes_only and self.carry:
                     self._lines(b"\n")
@@ -789,7 +800,7 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
             f"{p}: bytes that are not {enc} appear after the first {_SNIFF_BYTES >> 20} MB "
             f"({exc.reason}). The file mixes encodings; re-save it in one encoding (UTF-8)."
         ) from None
-    except (OSError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         if compression == "gzip":
             raise MalformedInputError(f"{p} is a damaged gzip file ({exc}). Export or copy it again.") from None
         raise
@@ -883,7 +894,7 @@ def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int, *,
         try:
             with zipfile.ZipFile(p) as zf:
                 inflated = sum(info.file_size for info in zf.infolist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
             inflated = 0  # opening it below says what is wrong
         if inflated > _inflate_limit(p, max_inflate_ratio):
             raise MalformedInputError(
@@ -908,7 +919,13 @@ def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int, *,
         sheet = names[0]
     if isinstance(sheet, str) and sheet not in names:
         raise SheetError(f"{p}: no sheet named {sheet!r}. Sheets are: {', '.join(map(str, names))}.")
-    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
+    try:
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
+    except Exception as exc:  # a damaged sheet inside a readable workbook: openpyxl raises many kinds
+        detail = mask_pii(" ".join(str(exc).split())[:200])
+        raise MalformedInputError(
+            f"{p}: cannot read sheet {sheet!r} ({type(exc).__name__}: {detail}). Open the workbook in Excel and "
+            "save it again as .xlsx, or export CSV.") from None
     for start in range(0, max(len(frame), 1), chunksize):
         yield frame.iloc[start:start + chunksize]
 
@@ -931,8 +948,24 @@ def _parquet_chunks(p: Path, chunksize: int, *, max_inflate_ratio: int = MAX_INF
     if pf.metadata.num_rows == 0:
         yield pf.schema_arrow.empty_table().to_pandas()
         return
-    for batch in pf.iter_batches(batch_size=chunksize):
-        yield batch.to_pandas()
+    import pyarrow as pa
+
+    batches = pf.iter_batches(batch_size=chunksize)
+    rows = 0
+    while True:
+        try:  # a damaged page (bad compression, invalid UTF-8) shows only when its row group is read
+            batch = next(batches, None)
+            if batch is None:
+                return
+            batch.validate(full=True)  # text that is not UTF-8 would fail later, inside pandas
+            chunk = batch.to_pandas()
+        except (OSError, pa.ArrowException) as exc:
+            detail = mask_pii(" ".join(str(exc).split())[:200])
+            last = min(rows + chunksize, meta.num_rows)
+            raise MalformedInputError(f"{p}: damaged data in data rows {rows + 1} to {last} ({detail}). Export or "
+                                      "copy the file again.") from None
+        rows += len(chunk)
+        yield chunk
 
 
 def _named_columns(chunk: pd.DataFrame, p: Path) -> pd.DataFrame:

@@ -8,6 +8,7 @@ truncated file that looks complete.
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import os
 import re
@@ -191,7 +192,11 @@ class TableWriter:
             # TSV stays with pandas: tab-separated readers (cut, awk) rarely understand quotes
             data = _arrow_csv(frame, header=self.rows == 0) if sep == "," else None
             if data is None:
-                data = _utf8(frame.to_csv(None, index=False, header=self.rows == 0, sep=sep, lineterminator="\n"))
+                # Python's csv quotes a field with LF but not one with a lone CR when rows end in LF:
+                # readers would end the row at that CR, so such a chunk has every field quoted
+                quoting = csv.QUOTE_ALL if _has_cr(frame) else csv.QUOTE_MINIMAL
+                data = _utf8(frame.to_csv(None, index=False, header=self.rows == 0, sep=sep, lineterminator="\n",
+                                          quoting=quoting))
             self._fh.write(data)
         elif self.format == "jsonl":
             self._fh.write(_utf8("".join([json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n"
@@ -264,6 +269,17 @@ def _strings(frame: pd.DataFrame, fix: Any) -> pd.DataFrame:
     return out
 
 
+def _has_cr(frame: pd.DataFrame) -> bool:
+    """Whether a column name or a text cell of ``frame`` holds a carriage return."""
+    if any(isinstance(c, str) and "\r" in c for c in frame.columns):
+        return True
+    return any(
+        any(isinstance(v, str) and "\r" in v for v in frame[col])
+        for col in frame.columns
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype)
+    )
+
+
 def _utf8(text: str) -> bytes:
     """``text`` as UTF-8; lone surrogates (possible in JSON input) cannot be: they are escaped."""
     return text.encode("utf-8", "backslashreplace")
@@ -306,7 +322,9 @@ def _nested(values: pd.Series) -> bool:
     """Whether every present value of an object column is a list / array / mapping (Parquet's list
     and struct columns read back): kept as they are, not turned into their ``str``."""
     present = [v for v in values if not (v is None or _missing(v))]
-    return bool(present) and all(isinstance(v, (list, tuple, dict, np.ndarray)) for v in present)
+    # one kind throughout: Arrow cannot store a column mixing lists and mappings
+    return bool(present) and (all(isinstance(v, (list, tuple, np.ndarray)) for v in present)
+                              or all(isinstance(v, dict) for v in present))
 
 
 def _json_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -323,13 +341,20 @@ def _json_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _text(value: Any) -> str:
+    """A value of a mixed column as text: lists and mappings as JSON, anything else as ``str``."""
+    if isinstance(value, (list, tuple, dict, np.ndarray)):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return str(value)
+
+
 def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns as strings (mixed types from JSON would break the schema), no lone surrogates;
     list and struct columns stay lists and structs."""
     out = frame
     for col in frame.columns:
         if frame[col].dtype == object and not _nested(frame[col]):
-            values = [v if v is None or isinstance(v, str) else None if _missing(v) else str(v) for v in frame[col]]
+            values = [v if v is None or isinstance(v, str) else None if _missing(v) else _text(v) for v in frame[col]]
             if out is frame:
                 out = frame.copy()
             out[col] = pd.Series(values, index=frame.index, dtype=object)
@@ -350,15 +375,33 @@ def _check_excel_cells(frame: pd.DataFrame, path: Path, rows_before: int) -> Non
                     ".jsonl or .parquet instead, which keep the whole text.")
 
 
+def _nested_as_json(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists and mappings (Parquet's list and struct columns, JSON values) as JSON text, the form a
+    text cell can hold and a reader can parse back (``str`` would give NumPy's ``['a' 'b']``)."""
+    out = frame
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            continue  # the usual case, told at C speed
+        if any(isinstance(v, (list, tuple, dict, np.ndarray)) for v in values):
+            text = [v if v is None or _missing(v) or isinstance(v, str) else _text(v) for v in values]
+            if out is frame:
+                out = frame.copy()
+            out[col] = pd.Series(text, index=frame.index, dtype=object)
+    return out
+
+
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop the control characters Excel cannot store and escape lone surrogates."""
+    """Drop the control characters Excel cannot store and escape lone surrogates; nested values as JSON."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return _strings(frame, lambda t: _no_surrogates(ILLEGAL_CHARACTERS_RE.sub("", t)))
+    return _strings(_nested_as_json(frame), lambda t: _no_surrogates(ILLEGAL_CHARACTERS_RE.sub("", t)))
 
 
 def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """No cell or column name that a spreadsheet would run as a formula (``defuse_formula``)."""
+    """No cell or column name that a spreadsheet would run as a formula (``defuse_formula``); nested
+    values as JSON."""
+    frame = _nested_as_json(frame)
     names = [defuse_formula(c) if isinstance(c, str) else c for c in frame.columns]
     if any(a is not b for a, b in zip(names, frame.columns)):
         frame = frame.set_axis(names, axis=1)

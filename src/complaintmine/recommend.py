@@ -187,7 +187,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
 
     where: dict[str, list[str]] = {c: [] for c in causes}
     for dim in dims:
-        if df[dim].nunique() < 2:
+        if not analysis.crosstab_possible(df, dim, cause_col=cause_col):
             continue
         ct = analysis.crosstab_outliers(df, dim, cause_col=cause_col, alpha=alpha)
         for row in ct[ct["over_represented"]].to_dict("records"):  # a dimension's name need not be an identifier

@@ -40,7 +40,7 @@ from .atomic import atomic_path
 from .errors import ColumnError, EmptyInputError, OutputError
 from .io import columns_named
 from .recommend import load_playbook, recommend
-from .schema import NUMERIC_COLUMNS, OUTPUT_COLUMNS
+from .schema import NUMERIC_COLUMNS, OUTPUT_COLUMNS, is_classified
 
 __all__ = ["write_report", "render_report", "check_report_path", "detect_date_column", "detect_dimensions",
            "DATE_COLUMN_NAMES", "DIMENSION_COLUMN_NAMES"]
@@ -184,17 +184,16 @@ def _prepare(df: pd.DataFrame, text_col: str | None, model: Any) -> pd.DataFrame
         raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
     if df.empty:
         raise EmptyInputError("the complaints frame has no rows; nothing to report")
-    if "cause" not in df.columns:
+    if not is_classified(df.columns):
         from .pipeline import analyze
 
         return analyze(df, text_col=text_col, model=model)
     missing = [c for c in OUTPUT_COLUMNS if c not in df.columns]
     if missing:
         raise ColumnError(
-            "the input has a 'cause' column, so it is taken as classified, but it lacks "
-            f"{', '.join(missing)}. "
-            "Classify the raw export again (complaintmine classify) or drop the 'cause' column."
-        )
+            "the input has the columns of classified complaints (cause, cause_score, motive_venting), so it is "
+            f"taken as classified, but it lacks {', '.join(missing)}. Classify the raw export again "
+            "(complaintmine classify).")
     out = df.copy()
     for col in NUMERIC_COLUMNS:
         out[col] = pd.to_numeric(out[col], errors="coerce")
@@ -263,8 +262,9 @@ def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
     parts = ["<section><h2>2. 集中在哪里</h2><p>调整后标准化残差（Haberman）衡量某原因在某个取值中是否"
              "<b>超出预期</b>，而不是简单比较数量；黑框表示经 Holm 多重检验校正后显著偏高（α=0.05）。</p>"]
     for dim in dims:
-        if df[dim].nunique() < 2:
-            parts.append(f"<p class='note'>{_e(dim)}：只有一个取值，跳过。</p>")
+        if not analysis.crosstab_possible(df, dim):
+            what = "只有一个取值" if df[dim].nunique() < 2 else "投诉只有一种原因"
+            parts.append(f"<p class='note'>{_e(dim)}：{what}，无从比较，跳过。</p>")
             continue
         ct = analysis.crosstab_outliers(df, dim)
         fig, ax = _figure(9, max(4, 0.42 * ct["cause"].nunique() + 1.6))

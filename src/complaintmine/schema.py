@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import InputWarning
 from .record import RECORD_COLUMNS, record_card
 
 __all__ = [
     "OUTPUT_COLUMNS", "NUMERIC_COLUMNS", "ERROR_COLUMN", "result_frame", "empty_result", "failed_result",
-    "input_renames", "rename_note", "join_result",
+    "input_renames", "rename_note", "join_result", "is_classified",
 ]  # fmt: skip
 
 #: the columns classification adds, in order
@@ -29,6 +30,23 @@ OUTPUT_COLUMNS = (
 #: the output columns that hold numbers (a classified file read back as text is typed by these)
 NUMERIC_COLUMNS = ("cause_score", "motive_respect", "motive_compensation", "motive_venting", "amount", "waited_hours",
                    "repeat")
+#: columns only ``classify`` writes: a frame with them is classified output (a raw export may
+#: well have a ``cause`` column of its own, which is then kept as ``cause_input``)
+_CLASSIFIED_MARKERS = ("cause", "cause_score", "motive_venting")
+
+
+def is_classified(columns: Iterable[Any]) -> bool:
+    """Whether a frame with ``columns`` is the output of ``complaintmine classify``.
+
+    Examples
+    --------
+    >>> is_classified(["id", "text", "cause"]), is_classified(OUTPUT_COLUMNS)
+    (False, True)
+    """
+    names = {str(c) for c in columns}
+    return all(m in names for m in _CLASSIFIED_MARKERS)
+
+
 #: the column ``classify`` adds for the message of a row that could not be classified
 ERROR_COLUMN = "error"
 
@@ -125,12 +143,12 @@ def join_result(base: pd.DataFrame, result: pd.DataFrame, *, warn: bool = False)
     """``base`` (every input column, renamed where ``input_renames`` says) then ``result``.
 
     The ``text_col`` and ``id_col`` entries of ``base.attrs`` follow a rename. With ``warn``,
-    a ``UserWarning`` names the renamed columns.
+    an ``InputWarning`` (a ``UserWarning``) names the renamed columns.
     """
     renames = input_renames(base.columns, added=list(result.columns))
     if renames:
         if warn:
-            warnings.warn(rename_note(renames), UserWarning, stacklevel=3)
+            warnings.warn(rename_note(renames), InputWarning, stacklevel=3)
         attrs = dict(base.attrs)
         base = base.rename(columns=renames)
         for key in ("text_col", "id_col"):
