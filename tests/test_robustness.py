@@ -61,6 +61,14 @@ def _parquet_bad_utf8(path: Path) -> None:
     path.write_bytes(data.replace(good, b"\xff" * len(good), 1))
 
 
+def _parquet_bad_metadata(path: Path) -> None:
+    """Found by fuzzing: pandas' metadata in the footer with a byte that is not UTF-8."""
+    pd.DataFrame({"id": ["1", "2"], "text": ["送餐太慢", "态度差"]}).to_parquet(path, index=False)
+    data = path.read_bytes()
+    assert b'"index_columns"' in data
+    path.write_bytes(data.replace(b'"index_columns"', b'\xbdindex_columns"', 1))
+
+
 def _xlsx_future_zip() -> bytes:
     """A workbook whose first central-directory entry needs ZIP version 12.7 (found by fuzzing:
     ``zipfile`` raises NotImplementedError)."""
@@ -162,6 +170,9 @@ def _cases() -> list[Case]:
              ["classify", "damaged.jsonl.gz", "-o", "out.csv"], 7, "gzip file"),
         Case("parquet-bad-utf8", "a Parquet file whose text column holds bytes that are not UTF-8",
              {"bad_text.parquet": _parquet_bad_utf8}, ["classify", "bad_text.parquet", "-o", "out.csv"], 7,
+             "damaged data in data rows 1 to 2"),
+        Case("parquet-bad-metadata", "a Parquet file whose pandas metadata (JSON in the footer) is damaged",
+             {"bad_meta.parquet": _parquet_bad_metadata}, ["classify", "bad_meta.parquet", "-o", "out.csv"], 7,
              "damaged data in data rows 1 to 2"),
         Case("xlsx-zip-version", "a .xlsx whose ZIP directory asks for a ZIP version no reader has",
              {"version.xlsx": lambda p: p.write_bytes(_xlsx_future_zip())},

@@ -959,7 +959,7 @@ def _parquet_chunks(p: Path, chunksize: int, *, max_inflate_ratio: int = MAX_INF
                 return
             batch.validate(full=True)  # text that is not UTF-8 would fail later, inside pandas
             chunk = batch.to_pandas()
-        except (OSError, pa.ArrowException) as exc:
+        except (OSError, ValueError, pa.ArrowException) as exc:  # ValueError: damaged pandas metadata (JSON)
             detail = mask_pii(" ".join(str(exc).split())[:200])
             last = min(rows + chunksize, meta.num_rows)
             raise MalformedInputError(f"{p}: damaged data in data rows {rows + 1} to {last} ({detail}). Export or "
