@@ -65,6 +65,15 @@ EMERGING_WEEKS = 6
 N_EMERGING = 200
 EMERGING_CHANNELS = {"APP": 0.6, "小程序": 0.3, "电话": 0.1}
 
+#: the handling record (synthetic; see ``_handling``)
+HANDLING_SEED = 20251207
+RESPONSE_MEDIAN_H = 3.0
+SLOW_STORE = "广州天河店"
+SLOW_RESPONSE_MEDIAN_H = 22.0
+RESOLUTION_MEDIAN_H = 20.0
+REPEAT_SHARE = 0.12
+REPEAT_CUSTOMERS = 250
+
 #: real reviews whose authors published a mobile number in the text: always included, so that
 #: the demo exercises complaintmine's PII masking
 PHONE_RULE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -114,7 +123,7 @@ def build() -> pd.DataFrame:
     demo = pd.concat([base, extra]).sort_values(["day", "id"], kind="stable").reset_index(drop=True)
     dates = START + pd.to_timedelta(demo["day"], unit="D")
     seq = demo.groupby("day").cumcount() + 1
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "complaint_id": "C" + dates.dt.strftime("%Y%m%d") + "-" + seq.map("{:03d}".format),
         "date": dates.dt.strftime("%Y-%m-%d"),
         "store": demo["store"],
@@ -123,6 +132,36 @@ def build() -> pd.DataFrame:
         "category": demo["category"],
         "source_id": demo["id"],
         "text": demo["text"],
+    })
+    return pd.concat([out, _handling(dates, out["store"].to_numpy())], axis=1)
+
+
+def _handling(dates: pd.Series, store: np.ndarray) -> pd.DataFrame:
+    """The handling record (synthetic): received, first response and closed times, status, customer.
+
+    Drawn with a generator of its own, so that the columns above stay as they were. Response
+    times are log-normal with a median of ``RESPONSE_MEDIAN_H`` hours, except at ``SLOW_STORE``
+    (``SLOW_RESPONSE_MEDIAN_H``: the planted handling problem); closing takes a log-normal
+    ``RESOLUTION_MEDIAN_H`` more. Complaints of the last two weeks are more often still open.
+    ``REPEAT_SHARE`` of the complaints come from a pool of ``REPEAT_CUSTOMERS`` customers.
+    """
+    rng = np.random.default_rng(HANDLING_SEED)
+    n = len(dates)
+    received = dates + pd.to_timedelta(rng.uniform(8, 22, size=n), unit="h").round("min")
+    median = np.where(store == SLOW_STORE, SLOW_RESPONSE_MEDIAN_H, RESPONSE_MEDIAN_H)
+    response = received + pd.to_timedelta(median * rng.lognormal(0, 0.9, size=n), unit="h").round("min")
+    resolution = response + pd.to_timedelta(RESOLUTION_MEDIAN_H * rng.lognormal(0, 0.8, size=n), unit="h").round("min")
+    recent = (dates.max() - dates).dt.days < 14
+    still_open = rng.random(n) < np.where(recent, 0.45, 0.04)
+    repeat = rng.random(n) < REPEAT_SHARE
+    customer = np.where(repeat, rng.integers(0, REPEAT_CUSTOMERS, size=n), REPEAT_CUSTOMERS + np.arange(n))
+    fmt = "%Y-%m-%d %H:%M"
+    return pd.DataFrame({
+        "received_at": received.dt.strftime(fmt),
+        "first_response_at": response.dt.strftime(fmt),
+        "closed_at": resolution.dt.strftime(fmt).where(~still_open, ""),
+        "status": np.where(still_open, "处理中", "已结案"),
+        "customer_id": [f"U{c:06d}" for c in customer],
     })
 
 

@@ -80,6 +80,20 @@ def test_report_names_the_planted_findings(report):
     assert re.search(r"客户诉求：(</b>)?\d+(\.\d)?% 提出明确诉求", first_action)
 
 
+def test_the_headline_states_the_planted_findings_in_plain_words(report):
+    page = html.unescape(_visible(report.read_text(encoding="utf-8")))
+    headline = re.sub(r"<[^>]+>", "", page.split("<h2>要点</h2>")[1].split("</section>")[0])
+    assert "设施环境集中在 store = 成都锦江店" in headline  # where
+    assert "近期上升：物流配送" in headline  # since when
+    assert "store = 广州天河店 响应最慢" in headline  # the handling record's planted slow store
+    assert 3 <= headline.count("。") <= 5
+    # the statistics sit behind a fold, not in the prose a manager reads first
+    for section in ("2. 集中在哪里", "3. 趋势与新兴问题"):
+        intro = page.split(section)[1].split("<details")[0]
+        assert "Haberman" not in intro and "Fisher" not in intro and "Holm" not in intro
+    assert page.index("<h2>要点</h2>") < page.index("<h2>概览</h2>")
+
+
 def test_no_unmasked_phone_or_id_number_in_outputs(demo, report, tmp_path):
     assert demo["text"].str.contains(PHONE).sum() >= 3  # the demo holds real published phone numbers
     page = _visible(report.read_text(encoding="utf-8"))

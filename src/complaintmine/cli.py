@@ -286,12 +286,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         try:
             path = write_report(frame, args.output, title=args.title, dimensions=args.dimension, date_col=date_col,
                                 text_col=frame.attrs.get("text_col"), top=args.top, freq=args.freq,
-                                recent=args.recent, model=model)
+                                recent=args.recent, model=model, kpi_columns=_kpi_columns(args),
+                                sla_response_hours=args.sla_response_hours,
+                                sla_resolution_hours=args.sla_resolution_hours)
         except ColumnError as err:  # a column named on the command line, or a classified file cut short
             raise ColumnError(f"{args.input}: {err}") from None
         bar.update()
     print(f"wrote report to {path}", file=sys.stderr)
     return 0
+
+
+def _kpi_columns(args: argparse.Namespace) -> dict[str, str]:
+    """The handling columns named on the command line, by ``complaintmine.kpi`` role."""
+    given = {"received": args.received_col, "first_response": args.response_col, "closed": args.closed_col,
+             "status": args.status_col, "customer": args.customer_col}
+    return {role: col for role, col in given.items() if col is not None}
 
 
 def _register_report(sub: Any) -> None:
@@ -318,8 +327,29 @@ def _register_report(sub: Any) -> None:
     p.add_argument("--recent", type=_int_at_least(1), default=4, help="periods in the recent window (default 4)")
     p.add_argument("--sheet", help="Excel sheet to read (required when the workbook has several)")
     p.add_argument("--encoding", type=_encoding, help="override the detected text encoding (e.g. gb18030)")
+    kpis = p.add_argument_group("handling KPIs (a section of the report when the export has a received time)")
+    for option, what, example in (("received", "received time", "受理时间"),
+                                  ("response", "first-response time", "首次响应时间"),
+                                  ("closed", "closed time", "结案时间"), ("status", "status", "处理状态"),
+                                  ("customer", "customer id", "客户编号")):
+        kpis.add_argument(f"--{option}-col", metavar="COLUMN",
+                          help=f"column with the {what} (e.g. {example}; default: detected by name)")
+    kpis.add_argument("--sla-response-hours", type=_positive_hours, default=24.0, metavar="HOURS",
+                      help="target for the first response, in hours (default 24)")
+    kpis.add_argument("--sla-resolution-hours", type=_positive_hours, default=72.0, metavar="HOURS",
+                      help="target for closing a complaint, in hours (default 72)")
     _limit_args(p)
     p.set_defaults(func=_cmd_report)
+
+
+def _positive_hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = float("nan")
+    if not (hours > 0 and hours < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a number of hours above 0, got {value!r}")
+    return hours
 
 
 class _Parser(argparse.ArgumentParser):

@@ -28,14 +28,14 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import analysis, plots
+from . import analysis, kpi, plots
 from .atomic import atomic_path
 from .errors import ColumnError, EmptyInputError, OutputError
 from .io import columns_named
@@ -75,6 +75,8 @@ img{max-width:100%;height:auto;display:block;margin:8px auto}
 padding:0 6px;font-size:12px;margin-left:6px}.tag.esc{background:#8B0000}
 .ex{background:#f6f6f6;border-radius:4px;padding:4px 8px;margin:4px 0;font-size:13px}
 .note{font-size:12px;color:#555}
+.headline{background:#f0f6ff;border-left:4px solid #2b6cb0;padding:4px 16px;margin-top:12px}
+.headline li{margin:6px 0;font-size:1.05em}
 """
 
 
@@ -219,6 +221,51 @@ def detect_dimensions(df: pd.DataFrame, *, limit: int = 3) -> list[str]:
 # -- sections ------------------------------------------------------------------------------------
 
 
+#: the fewest complaints behind a finding the headline states
+_HEADLINE_MIN_COUNT = 10
+
+
+def _headline(df: pd.DataFrame, par: pd.DataFrame, dims: Sequence[str], emerging: pd.DataFrame | None,
+              slow: str | None) -> str:
+    """Three to five plain sentences from the numbers: what, where, since when, how fast, how risky."""
+    n = len(df)
+    k80 = min(int((par["cum_share"] < 0.8).sum()) + 1, len(par))
+    top = par.iloc[0]
+    lines = [f"共 {n:,} 条投诉；最多的是<b>{_e(top['cause_zh'])}</b>（{top['share']:.0%}），"
+             f"前 {k80} 个原因占了八成。"]
+    best = None
+    for dim in dims:
+        if not analysis.crosstab_possible(df, dim):
+            continue
+        ct = analysis.crosstab_outliers(df, dim)
+        sig = ct[ct["over_represented"] & (ct["count"] >= _HEADLINE_MIN_COUNT)]
+        if not sig.empty:  # the concentration with the most complaints beyond what is expected
+            excess = sig["count"] - sig["expected"]
+            row = sig.loc[excess.idxmax()]
+            if best is None or excess.max() > best[2]:
+                best = (dim, row, excess.max())
+    if best is not None:
+        dim, row, _ = best
+        lines.append(f"<b>{_e(row['cause_zh'])}</b>集中在 {_e(dim)} = <b>{_e(row[dim])}</b>：占那里投诉的 "
+                     f"{row['share_in_group']:.0%}，是预期的 {row['lift']:.1f} 倍（{int(row['count'])} 条）。")
+    if emerging is not None:
+        em = emerging[(emerging["kind"] == "cause") & emerging["emerging"]
+                      & (emerging["count_after"] >= _HEADLINE_MIN_COUNT)]
+        if not em.empty:
+            row = em.iloc[0]
+            lines.append(f"近期上升：<b>{_e(row['label'])}</b>占投诉的比例由 {row['rate_before']:.1%} 升到 "
+                         f"{row['rate_after']:.1%}（近期 {int(row['count_after'])} 条）。")
+        else:
+            lines.append("近期没有明显上升的原因。")
+    if slow:
+        lines.append(slow)
+    high = int((df["risk_level"] == "high").sum())
+    if high:
+        lines.append(f"{high:,} 条为高风险投诉（安全、媒体、法律、监管），需立即升级处理。")
+    items = "".join(f"<li>{line}</li>" for line in lines[:5])
+    return f"<section class='headline'><h2>要点</h2><ul>{items}</ul></section>"
+
+
 def _summary(df: pd.DataFrame, par: pd.DataFrame, date_col: str | None, emerging: pd.DataFrame | None) -> str:
     n = len(df)
     k80 = int((par["cum_share"] < 0.8).sum()) + 1
@@ -259,8 +306,10 @@ def _pareto_section(par: pd.DataFrame) -> str:
 
 
 def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
-    parts = ["<section><h2>2. 集中在哪里</h2><p>调整后标准化残差（Haberman）衡量某原因在某个取值中是否"
-             "<b>超出预期</b>，而不是简单比较数量；黑框表示经 Holm 多重检验校正后显著偏高（α=0.05）。</p>"]
+    parts = ["<section><h2>2. 集中在哪里</h2><p>某原因在某个门店、渠道……中的占比是否<b>超出预期</b>，"
+             "而不是简单比较数量；黑框表示显著偏高。</p>"
+             "<details class='how'><summary>我们如何知道</summary><p class='note'>调整后标准化残差（Haberman）"
+             "衡量每个格子偏离独立假设的程度；显著性经 Holm 多重检验校正（α=0.05）。</p></details>"]
     for dim in dims:
         if not analysis.crosstab_possible(df, dim):
             what = "只有一个取值" if df[dim].nunique() < 2 else "投诉只有一种原因"
@@ -305,8 +354,10 @@ def _trend_section(df: pd.DataFrame, date_col: str, dims: Sequence[str], freq: s
     a = emerging.attrs
     window = f"{a['recent_start']:%Y-%m-%d} 至 {a['recent_end']:%Y-%m-%d}"
     parts = [f"<section><h2>3. 趋势与新兴问题</h2><p>近期窗口：最近 {recent} 个周期（{_e(window)}），"
-             "与此前的基线比较各原因占投诉的比例；单侧 Fisher 精确检验，"
-             f"Benjamini-Hochberg 校正（α=0.01）。</p>{_undated_note(df, date_col)}", _img(fig, "投诉原因趋势")]
+             "与此前的基线比较各原因占投诉的比例。</p><details class='how'><summary>我们如何知道</summary>"
+             "<p class='note'>每个原因和词语：近期比例是否高于基线，单侧 Fisher 精确检验，"
+             f"Benjamini-Hochberg 校正（α=0.01）。</p></details>{_undated_note(df, date_col)}",
+             _img(fig, "投诉原因趋势")]
     terms = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, terms=True, tokenizer=tokenizer)
     rows = [terms[terms["emerging"]]]
     for dim in dims:
@@ -339,6 +390,89 @@ def _mix_section(mix: pd.DataFrame) -> str:
     return ("<section><h2>4. 顾客想要什么：动机与风险</h2><p>求尊重、求补偿、求发泄决定一线人员的处理方式；"
             "高风险（安全、媒体、法律、监管）投诉需立即升级。</p>"
             + _img(fig1, "投诉动机构成") + _img(fig2, "升级风险构成") + "</section>")
+
+
+def _hours_text(x: float) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{x:.1f}"
+
+
+def _kpi_rows(kpis: pd.DataFrame, label: str) -> pd.DataFrame:
+    """KPIs as table cells; a group with too few complaints says so instead of showing noisy rates."""
+    rows = []
+    for name, row in kpis.iterrows():
+        cells = {"group": label if name is None else name, "count": f"{int(row['count']):,}"}
+        metrics = {
+            "response": _hours_text(row["response_hours_median"]),
+            "resolution": _hours_text(row["resolution_hours_median"]),
+            "resolved": _pct(row["resolution_rate"]),
+            "response_breach": _pct(row["response_sla_breach_rate"]),
+            "resolution_breach": _pct(row["resolution_sla_breach_rate"]),
+            "repeat": _pct(row["repeat_rate"]),
+        }
+        if not row["enough"]:
+            metrics = dict.fromkeys(metrics, "投诉太少，无从判断")
+        rows.append({**cells, **metrics})
+    return pd.DataFrame(rows)
+
+
+_KPI_HEADERS = {"count": "投诉数", "response": "首次响应中位（小时）", "resolution": "解决中位（小时）",
+                "resolved": "解决率", "response_breach": "响应超时率", "resolution_breach": "解决超时率",
+                "repeat": "重复投诉率"}
+
+
+def _slowest(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | None], sla_response_hours: float,
+             sla_resolution_hours: float) -> str | None:
+    """A sentence naming the store / channel ... whose responses miss the target most, when it
+    stands out (twice the overall rate and 5 points above it, with enough complaints)."""
+    args = {"columns": columns, "sla_response_hours": sla_response_hours,
+            "sla_resolution_hours": sla_resolution_hours}
+    rest = kpi.handling_kpis(df, by=None, **args).iloc[0]["response_sla_breach_rate"]
+    found = []
+    for dim in dims:
+        by_dim = kpi.handling_kpis(df, by=dim, **args)
+        ok = by_dim[by_dim["enough"]].dropna(subset=["response_sla_breach_rate"])
+        if len(ok) >= 2:
+            worst = ok["response_sla_breach_rate"].idxmax()
+            rate = ok.loc[worst, "response_sla_breach_rate"]
+            if rate >= 2 * rest and rate - rest >= 0.05:
+                found.append((rate, f"{_e(dim)} = <b>{_e(worst)}</b> 响应最慢：{_pct(rate)} 的投诉超过 "
+                                    f"{sla_response_hours:g} 小时才首次响应（整体 {_pct(rest)}），首次响应中位 "
+                                    f"{_hours_text(ok.loc[worst, 'response_hours_median'])} 小时。"))
+    return max(found)[1] if found else None
+
+
+def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | None],
+                 sla_response_hours: float, sla_resolution_hours: float, slow: str | None) -> str:
+    """Handling KPIs overall, per cause and per dimension (only when the export has the handling columns)."""
+    args = {"columns": columns, "sla_response_hours": sla_response_hours,
+            "sla_resolution_hours": sla_resolution_hours}
+    total = kpi.handling_kpis(df, by=None, **args)
+    overall, basis, as_of = total.iloc[0], total.attrs["repeat_basis"], pd.Timestamp(total.attrs["as_of"])
+    found = ", ".join(f"{role}={col}" for role, col in columns.items() if col)
+    sentences = [f"整体：首次响应中位 {_hours_text(overall['response_hours_median'])} 小时，"
+                 f"解决中位 {_hours_text(overall['resolution_hours_median'])} 小时，解决率 "
+                 f"{_pct(overall['resolution_rate'])}；响应超过 {sla_response_hours:g} 小时的占 "
+                 f"{_pct(overall['response_sla_breach_rate'])}，解决超过 {sla_resolution_hours:g} 小时的占 "
+                 f"{_pct(overall['resolution_sla_breach_rate'])}。"]
+    if slow:  # _slowest
+        sentences.append(slow)
+    parts = [f"<section><h2>6. 处理时效与服务水平</h2><p>{''.join(sentences)}</p>"]
+    by_cause = kpi.handling_kpis(df, by="cause", **args)
+    names = dict(zip(df["cause"].astype(str), df["cause_zh"].astype(str))) if "cause_zh" in df.columns else {}
+    by_cause.index = [names.get(c, c) for c in by_cause.index]
+    parts.append("<h3>按原因</h3>" + _table(_kpi_rows(by_cause, "全部"), {"group": "原因", **_KPI_HEADERS},
+                                           numeric=tuple(_KPI_HEADERS)))
+    for dim in dims:
+        rows = _kpi_rows(kpi.handling_kpis(df, by=dim, **args), dim)
+        parts.append(f"<h3>按 {_e(dim)}</h3>" + _table(rows, {"group": dim, **_KPI_HEADERS},
+                                                       numeric=tuple(_KPI_HEADERS)))
+    repeat = {"customer": "同一客户在本导出中投诉不止一次", "record card": "投诉中提到已经投诉过",
+              None: "导出没有客户列，未计算"}[basis]
+    parts.append(f"<p class='note'>使用的列：{_e(found)}。响应 = 首次响应 − 受理；解决 = 结案 − 受理（仅已解决的）；"
+                 f"超时包括导出时（{as_of:%Y-%m-%d %H:%M}）"
+                 f"仍未响应或未解决且已超过时限的；重复投诉 = {repeat}。少于 10 条投诉的分组不给比率。</p>")
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def _score_table(rec: pd.DataFrame) -> str:
@@ -391,7 +525,8 @@ def _actions_section(rec: pd.DataFrame) -> str:
 def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
                   dimensions: Sequence[str] | None = None, date_col: str | None = None,
                   text_col: str | None = None, top: int = 10, freq: str = "W",
-                  recent: int = 4, model: Any = None) -> str:
+                  recent: int = 4, model: Any = None, kpi_columns: Mapping[str, str | None] | None = None,
+                  sla_response_hours: float = 24.0, sla_resolution_hours: float = 72.0) -> str:
     """Return the report as an HTML string (see ``write_report`` for the parameters)."""
     data = _prepare(df, text_col, model)
     tok = _model_tokenizer(model)
@@ -411,7 +546,11 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
     rec = recommend(data, dimensions=dims, date_col=date_col, top=top, freq=freq, recent=recent,
                     text_col=text_col, tokenizer=tok)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    sections = [_summary(data, par, date_col, emerging), _pareto_section(par)]
+    columns = kpi.detect_kpi_columns(data, **dict(kpi_columns or {}))
+    has_kpis = columns["received"] is not None  # an export with its handling record
+    slow = _slowest(data, dims, columns, sla_response_hours, sla_resolution_hours) if has_kpis else None
+    sections = [_headline(data, par, dims, emerging, slow), _summary(data, par, date_col, emerging),
+                _pareto_section(par)]
     if dims:
         sections.append(_where_section(data, dims))
     if date_col:
@@ -419,6 +558,8 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
     elif trend_note:
         sections.append(trend_note)
     sections += [_mix_section(mix), _actions_section(rec)]
+    if has_kpis:
+        sections.append(_kpi_section(data, dims, columns, sla_response_hours, sla_resolution_hours, slow))
     notes = ("<section><h2>方法说明</h2><ul class='note'>"
              "<li>原因、动机和风险由 complaintmine 模型逐条判定，每条都附有证据词；"
              "分类会有误差，请结合典型投诉阅读。</li>"
@@ -441,7 +582,8 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
 def write_report(df: pd.DataFrame, path: str | os.PathLike[str], *, title: str = "投诉根因分析报告",
                  dimensions: Sequence[str] | None = None, date_col: str | None = None,
                  text_col: str | None = None, top: int = 10, freq: str = "W", recent: int = 4,
-                 model: Any = None) -> Path:
+                 model: Any = None, kpi_columns: Mapping[str, str | None] | None = None,
+                 sla_response_hours: float = 24.0, sla_resolution_hours: float = 72.0) -> Path:
     """Write a self-contained HTML root-cause report (one file, charts embedded, UTF-8).
 
     Parameters
@@ -468,6 +610,12 @@ def write_report(df: pd.DataFrame, path: str | os.PathLike[str], *, title: str =
         Periods in the recent window.
     model : ComplaintModel or path, optional
         Model used when ``df`` must be classified first (default: the bundled model).
+    kpi_columns : mapping, optional
+        Handling columns by role (``received``, ``first_response``, ``closed``, ``status``,
+        ``customer``); roles not given are detected by name (``complaintmine.kpi``). With a
+        received time the report gains a section of handling KPIs.
+    sla_response_hours, sla_resolution_hours : float, default 24 and 72
+        Service-level targets for the first response and for closing a complaint.
 
     Returns
     -------
@@ -489,7 +637,8 @@ def write_report(df: pd.DataFrame, path: str | os.PathLike[str], *, title: str =
     """
     p = check_report_path(path)
     text = render_report(df, title=title, dimensions=dimensions, date_col=date_col, text_col=text_col,
-                         top=top, freq=freq, recent=recent, model=model)
+                         top=top, freq=freq, recent=recent, model=model, kpi_columns=kpi_columns,
+                         sla_response_hours=sla_response_hours, sla_resolution_hours=sla_resolution_hours)
     try:
         with atomic_path(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
