@@ -251,3 +251,13 @@ def test_representative_masks_phone_numbers(demo):
     assert len(out) >= 3
     assert not out["text"].str.contains(PHONE).any()
     assert out["text"].str.contains("<PHONE>").any()
+
+
+def test_add_tokens_batch_path_gives_the_reference_words(real_texts):
+    # add_tokens runs normalize_many + tokenize_many; _tokens (one text at a time) is the reference
+    from complaintmine.analysis import _tokens
+
+    frame = pd.DataFrame({"text": real_texts + ["", None, "服務態度太差！聯系電話：13812345678"]})
+    batch = analysis.add_tokens(frame)["tokens"].tolist()
+    assert batch == [" ".join(t) for t in _tokens(frame, "text")]
+    assert "13812345678" not in batch[-1] and "服务" in batch[-1]

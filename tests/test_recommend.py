@@ -12,7 +12,7 @@ import complaintmine as cm
 from complaintmine import analysis
 from complaintmine.datasets import data_dir
 from complaintmine.errors import ColumnError
-from complaintmine.recommend import DEFAULT_WEIGHTS, load_playbook, playbook, recommend
+from complaintmine.recommend import DEFAULT_WEIGHTS, handling_advice, load_playbook, playbook, recommend
 from complaintmine.taxonomy import CAUSES
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -61,13 +61,39 @@ def test_the_planted_problems_come_out(rec):
 def test_each_action_names_technique_fix_department_and_masked_examples(rec):
     book = load_playbook()
     for row in rec.itertuples():
-        assert row.technique == book["motives"][row.dominant_motive]["technique"]
-        assert row.playbook == playbook(row.dominant_motive)
+        first = row.technique.split("；")[0]
+        lead = next(m for m, entry in book["motives"].items() if entry["technique"] == first)
+        assert book["motives"][lead]["text"] in row.playbook  # the playbook text is the background
         assert row.fix == book["causes"][row.cause]["fix"] and row.department
         assert 1 <= len(row.examples) <= 2
         assert not any(PHONE.search(t) for t in row.examples)
-    venting = rec[rec["dominant_motive"] == "venting"]
-    assert (venting["technique"] == "移情法").all()
+
+
+def test_handling_advice_follows_the_motive_and_demand_mix_of_each_cause(demo, rec):
+    # done-when of issue 15: no two causes share a handling paragraph unless their mixes agree
+    assert rec["playbook"].is_unique
+    for row in rec.itertuples():
+        part = demo[demo["cause"] == row.cause]
+        shares = {m: float((part["motive"] == m).mean()) for m in ("respect", "compensation", "venting")}
+        none = 1 - sum(shares.values())
+        asked = {code: float(part["demand"].str.split(";").map(lambda c, code=code: code in c).mean())
+                 for code in load_playbook()["demands"]}
+        assert (row.technique, row.playbook) == handling_advice(shares, asked)
+        # a cause most of whose complaints show no motive leads with problem-solving, not 移情法
+        assert row.technique.startswith("快速受理") == (none >= max(shares.values()))
+        if max(shares.values()) < 0.15:
+            assert "移情法" not in row.playbook
+
+
+def test_handling_advice_names_the_mix_and_the_remedies_asked_for():
+    technique, text = handling_advice({"compensation": 0.6, "venting": 0.1}, {"refund": 0.3, "apology": 0.05,
+                                                                             "other": 0.4})
+    assert technique == "补偿关照法、替换法、引导征询法；快速受理、首问负责"
+    assert text.startswith("这类投诉中求补偿的占 60%，只陈述问题、未表现出明确动机的占 30%，以发泄情绪为主的占 10%。")
+    assert "30% 要求退款：" in text and "5% 要求道歉：" in text and "其他诉求" not in text
+    assert "移情法" not in text  # venting under min_share
+    quiet_technique, quiet = handling_advice({})
+    assert quiet_technique == "快速受理、首问负责" and quiet.endswith(playbook("none"))
 
 
 def test_weights_change_the_order_as_documented(demo):
@@ -118,7 +144,8 @@ def test_a_cause_with_no_motive_shown_gets_problem_solving_advice(demo):
     quiet.loc[rows, ["motive_respect", "motive_compensation", "motive_venting"]] = 0.0
     rec = recommend(quiet, top=None, n_examples=0).set_index("cause")
     assert rec.loc["facilities_environment", "dominant_motive"] == "none"
-    assert rec.loc["facilities_environment", "playbook"] == playbook("none")
+    assert rec.loc["facilities_environment", "playbook"].startswith("这类投诉中只陈述问题、未表现出明确动机的占 100%。")
+    assert playbook("none") in rec.loc["facilities_environment", "playbook"]
     assert "移情法" not in rec.loc["facilities_environment", "playbook"]
     # the others keep the motive their complaints show
     assert (rec.drop(index="facilities_environment")["dominant_motive"] != "none").all()
@@ -143,3 +170,16 @@ def test_each_action_says_what_its_customers_ask_for(demo):
     # a file classified before the record card existed still gets recommendations
     old = recommend(demo.drop(columns="demand"), n_examples=0)
     assert old["demand_share"].isna().all() and (old["top_demands"] == "").all()
+
+
+def test_each_action_says_what_exactly_goes_wrong_with_counts(rec, demo):
+    delivery = rec.set_index("cause").loc["delivery"]
+    words = dict(part.rsplit(" ", 2)[:2] for part in delivery["phrases"].split(" · "))
+    assert {"小时", "送到"} <= set(words)  # the planted delivery-time problem, in the customers' words
+    for word, n in words.items():  # each count is the number of the cause's complaints using the word
+        using = demo[(demo["cause"] == "delivery") & demo["text"].str.contains(word, regex=False)]
+        assert 0 < int(n) <= len(using) + 5, word  # tokens, not substrings: at most a few more substring hits
+    sizes = [int(part.rsplit(" ", 2)[1]) for part in delivery["subtopics"].split(" · ")]
+    assert len(sizes) == 3 and sum(sizes) <= delivery["count"] and sizes == sorted(sizes, reverse=True)
+    quick = recommend(demo, top=2, n_subtopics=0, n_examples=0)
+    assert (quick["subtopics"] == "").all() and (quick["phrases"] != "").all()

@@ -295,7 +295,9 @@ class WordVectors:
         self.vectors = require_array(got, "emb_vectors", shape=(len(self.words), None))
         self.idf = np.asarray(require_array(got, "emb_idf", shape=(len(self.words),)), dtype=np.float64)
         self._tfidf = _Tfidf("word", (1, 1), self.words, self.idf)
-        self._dense = self.vectors.astype(np.float32)
+        with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: refused next, not warned about
+            dense = self.vectors.astype(np.float32)
+        self._dense = require_array({"emb_vectors": dense}, "emb_vectors", shape=(len(self.words), None))
 
     @property
     def dim(self) -> int:

@@ -1,10 +1,12 @@
 """Ranked improvement actions: one per cause, with where, how fast, why, who handles and who fixes.
 
 ``recommend`` turns a classified frame into the table the improvement loop of the complaint
-handling literature asks for: the cause, where it concentrates, how big and how fast-growing
-it is, which motive dominates, the front-line handling technique for that motive
-(``playbook``), the systemic fix with its owning department, and typical complaints. The
-handling techniques and fixes are data (``complaintmine/resources/playbook.json``).
+handling literature asks for: the cause, what exactly goes wrong (its distinctive words and
+sub-topics, with counts), where it concentrates, how big and how fast-growing it is, what its
+customers show and ask for, the front-line handling advice chosen from that motive and demand
+mix (``handling_advice``, built on the techniques of ``playbook``), the systemic fix with its
+owning department, and typical complaints. The handling techniques and fixes are data
+(``complaintmine/resources/playbook.json``).
 
 Examples
 --------
@@ -27,9 +29,9 @@ import pandas as pd
 from . import analysis
 from ._resources import resource_json
 from .analysis import _names, _require
-from .taxonomy import MOTIVE_NAMES
+from .taxonomy import DEMAND_NAMES, MOTIVE_NAMES, MOTIVES
 
-__all__ = ["recommend", "playbook", "load_playbook", "DEFAULT_WEIGHTS", "DEFAULT_DIMENSIONS"]
+__all__ = ["recommend", "playbook", "handling_advice", "load_playbook", "DEFAULT_WEIGHTS", "DEFAULT_DIMENSIONS"]
 
 #: weights of the ranking score (see ``recommend``)
 DEFAULT_WEIGHTS: dict[str, float] = {"volume": 0.5, "growth": 0.3, "severity": 0.2}
@@ -80,6 +82,60 @@ def playbook(motive: str, *, can_meet: bool = True) -> str:
     return text
 
 
+#: how the handling advice describes each part of a motive mix
+_MIX_WORDS = {"none": "只陈述问题、未表现出明确动机的", "venting": "以发泄情绪为主的", "respect": "求尊重的",
+              "compensation": "求补偿的"}
+
+
+def handling_advice(motive_shares: Mapping[str, float], demand_shares: Mapping[str, float] | None = None, *,
+                    min_share: float = 0.15, min_demand_share: float = 0.02) -> tuple[str, str]:
+    """Front-line handling advice for a group of complaints, chosen from what they show.
+
+    The techniques of the motives that at least ``min_share`` of the complaints show, the
+    largest first (at most two); complaints with no motive (a bare account of a problem) count
+    as a part of their own, whose technique is fast problem-solving (``playbook("none")``), not
+    移情法. Then the advice for the remedies customers ask for most (at least
+    ``min_demand_share``, at most two; ``load_playbook()["demands"]``). The paragraph states the
+    mix it was chosen from, so two groups get the same paragraph only when their mixes agree.
+
+    Parameters
+    ----------
+    motive_shares : mapping
+        Share of the complaints whose primary motive is ``respect`` / ``compensation`` /
+        ``venting`` (missing keys count as 0); the rest show none.
+    demand_shares : mapping, optional
+        Share of the complaints that ask for each demand code (``refund``, ``apology`` ...).
+    min_share, min_demand_share : float, default 0.15 and 0.02
+
+    Returns
+    -------
+    (str, str)
+        The technique(s) and the advice paragraph, in Chinese.
+
+    Examples
+    --------
+    >>> technique, text = handling_advice({"venting": 0.3}, {"refund": 0.1})
+    >>> technique
+    '快速受理、首问负责；移情法'
+    >>> text.startswith("这类投诉中只陈述问题、未表现出明确动机的占 70%")
+    True
+    """
+    book = load_playbook()
+    mix = {m: float(motive_shares.get(m, 0.0) or 0.0) for m in MOTIVES}
+    mix["none"] = max(0.0, 1.0 - sum(mix.values()))
+    ranked = sorted(mix.items(), key=lambda kv: -kv[1])  # stable: the order of MOTIVES breaks ties
+    chosen = [m for m, share in ranked if share >= min_share][:2] or [ranked[0][0]]
+    described = "，".join(f"{_MIX_WORDS[m]}占 {share:.0%}" for m, share in ranked if share >= 0.05)
+    parts = [f"这类投诉中{described}。"]
+    for m in chosen:
+        parts.append(f"对{_MIX_WORDS[m]}投诉，{book['motives'][m]['text']}")
+    asked = sorted(((share, code) for code, share in (demand_shares or {}).items()
+                    if code in book.get("demands", {}) and share >= min_demand_share), key=lambda t: -t[0])
+    for share, code in asked[:2]:
+        parts.append(f"{share:.0%} 要求{DEMAND_NAMES[code]}：{book['demands'][code]}")
+    return "；".join(book["motives"][m]["technique"] for m in chosen), " ".join(parts)
+
+
 def _dimensions(df: pd.DataFrame, dimensions: Sequence[str] | None) -> list[str]:
     if dimensions is None:
         return [d for d in DEFAULT_DIMENSIONS if d in df.columns]
@@ -92,11 +148,33 @@ def _fmt_p(p: float) -> str:
     return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
+def _what_goes_wrong(df: pd.DataFrame, causes: list[str], *, cause_col: str, text_col: str | None, tokenizer: Any,
+                     n_subtopics: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Per cause: its most distinctive words and its sub-topics, each with the number of its
+    complaints behind it (what exactly goes wrong, in the customers' words)."""
+    if not causes:
+        return {}, {}
+    data = df if "tokens" in df.columns else analysis.add_tokens(df, text_col=text_col, tokenizer=tokenizer)
+    terms = analysis.distinctive_terms(data, cause_col=cause_col, text_col=text_col, top=5, tokenizer=tokenizer)
+    phrases = {c: " · ".join(f"{t.term} {int(t.docs)} 条" for t in part.itertuples())
+               for c, part in terms.groupby("cause", sort=False)}
+    topics: dict[str, str] = {}
+    for cause in causes if n_subtopics else []:
+        try:
+            found = analysis.subtopics(data, cause, n_topics=n_subtopics, cause_col=cause_col, text_col=text_col,
+                                       tokenizer=tokenizer).topics
+        except ValueError:  # too few complaints or words to split: no sub-topics, not an error
+            continue
+        topics[cause] = " · ".join(f"{'、'.join(row.top_words[:3])} {int(row.n)} 条"
+                                   for row in found.itertuples() if row.n > 0)
+    return phrases, topics
+
+
 def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date_col: str | None = None,
               top: int | None = 10, freq: str = "W", recent: int = 4, alpha: float = 0.05,
               trend_alpha: float = 0.01, weights: Mapping[str, float] | None = None, n_examples: int = 2,
               exclude: Sequence[str] = ("other",), text_col: str | None = None, cause_col: str = "cause",
-              tokenizer: Any = None) -> pd.DataFrame:
+              tokenizer: Any = None, n_subtopics: int = 3) -> pd.DataFrame:
     """Rank improvement actions, one per cause, with the evidence a manager needs to act.
 
     **Ranking rule.** Each cause gets three components, all between 0 and 1, shown as columns:
@@ -136,6 +214,8 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         tests, as ``analysis.emerging_issues``).
     weights : mapping, optional
         ``{"volume": ..., "growth": ..., "severity": ...}``; missing keys take the defaults.
+    n_subtopics : int, default 3
+        Sub-topics found inside each ranked cause (``analysis.subtopics``; 0 leaves them out).
     n_examples : int, default 2
         Representative complaints per cause (closest to the cause's centroid; PII masked).
     exclude : sequence of str, default ("other",)
@@ -150,14 +230,18 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     Returns
     -------
     pandas.DataFrame
-        ``rank, cause, cause_zh, count, share, where`` (significantly over-represented
-        dimension values, e.g. ``store=成都锦江店 (×2.5, p<0.001)``), ``trend_ratio,
-        rate_before, rate_after, emerging, emerging_where`` (dimension values where the cause
+        ``rank, cause, cause_zh, count, share``, ``phrases`` (the cause's most distinctive
+        words, each with the number of its complaints using it), ``subtopics`` (its sub-topics
+        by their top words, each with its number of complaints; "" when too few to split),
+        ``where`` (significantly over-represented dimension values, e.g.
+        ``store=成都锦江店 (×2.5, p<0.001)``), ``trend_ratio, rate_before, rate_after,
+        emerging, emerging_where`` (dimension values where the cause
         is emerging), ``dominant_motive, dominant_motive_zh, motive_respect_share,
         motive_compensation_share, motive_venting_share, demand_share, top_demands`` (what
         the cause's customers ask for, from the record card: ``analysis.demand_mix``; NaN / ""
         for a file classified without it), ``high_risk_share, safety_share,
-        technique, playbook, escalate`` (True when at least 20% of the cause's complaints are
+        technique, playbook`` (the handling advice chosen from the cause's motive and demand
+        mix, ``handling_advice``), ``escalate`` (True when at least 20% of the cause's complaints are
         high risk: handle them as major complaints, see ``load_playbook()["escalation"]``),
         ``fix, department, examples`` (list of masked texts), ``volume, growth, severity,
         score``. ``attrs["weights"]`` holds the weights used.
@@ -222,6 +306,10 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             examples = analysis.representative(df, cause=cause, n=n_examples, text_col=text_col,
                                                cause_col=cause_col, max_chars=160,
                                                tokenizer=tokenizer)["text"].tolist()
+        technique, advice = handling_advice(
+            {k: float(m[f"motive_{k}_share"]) for k in MOTIVES},
+            {code: float(demands.loc[cause, f"demand_{code}_share"]) for code in book["demands"]}
+            if demands is not None else None)
         high, safety = float(m["risk_high_share"]), float(m["safety_share"])
         growth = float(min(max(ratio - 1.0, 0.0), 1.0)) if emerging and np.isfinite(ratio) else (
             1.0 if emerging else 0.0)
@@ -238,7 +326,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             "demand_share": float(demands.loc[cause, "demand_share"]) if demands is not None else np.nan,
             "top_demands": str(demands.loc[cause, "top_demands"]) if demands is not None else "",
             "high_risk_share": high, "safety_share": safety,
-            "technique": book["motives"][motive]["technique"], "playbook": playbook(motive),
+            "technique": technique, "playbook": advice,
             "escalate": bool(high >= 0.2),
             "fix": fix["fix"], "department": fix["department"], "examples": examples,
             "volume": int(m["count"]) / n_total, "growth": growth, "severity": (high + safety) / 2,
@@ -251,6 +339,11 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     if top:
         out = out.head(top)
+    out = out.reset_index(drop=True)
+    phrases, topics = _what_goes_wrong(df, list(out["cause"]), cause_col=cause_col, text_col=text_col,
+                                       tokenizer=tokenizer, n_subtopics=n_subtopics)
+    out.insert(out.columns.get_loc("where"), "phrases", [phrases.get(c, "") for c in out["cause"]])
+    out.insert(out.columns.get_loc("where"), "subtopics", [topics.get(c, "") for c in out["cause"]])
     out.attrs["weights"] = dict(w)
     out.attrs["rule"] = ("score = {volume} * volume + {growth} * growth + {severity} * severity; "
                          "volume = share of complaints; growth = min(trend_ratio - 1, 1) if emerging else 0; "

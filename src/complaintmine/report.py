@@ -475,6 +475,14 @@ def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str |
     return "".join(parts)
 
 
+def _motive_mix_text(row: Any) -> str:
+    """The motive mix of an action's complaints, largest first, with the share that shows none."""
+    shown = {"求发泄": row.motive_venting_share, "求补偿": row.motive_compensation_share,
+             "求尊重": row.motive_respect_share}
+    shares = {**shown, "未表现出明确动机": max(0.0, 1.0 - sum(shown.values()))}
+    return "，".join(f"{name} {_pct(share)}" for name, share in sorted(shares.items(), key=lambda kv: -kv[1]))
+
+
 def _score_table(rec: pd.DataFrame) -> str:
     """The ranking components of every action, for the reader who wants to recompute the order."""
     rows = "".join(f"<tr><td>{row.rank}</td><td>{_e(row.cause_zh)}</td><td>{row.volume:.3f}</td>"
@@ -504,10 +512,10 @@ def _actions_section(rec: pd.DataFrame) -> str:
             f'<div class="action{hot}"><h3>{row.rank}. {_e(row.cause_zh)}{tags}</h3>'
             f"<p><b>规模：</b>{row.count:,} 件，占 {_pct(row.share)}　<b>趋势：</b>{_e(trend)}"
             + (f"　<b>上升于：</b>{_e(row.emerging_where)}" if row.emerging_where else "") + "</p>"
-            f"<p><b>集中于：</b>{_e(row.where or '无显著集中')}</p>"
-            f"<p><b>主要动机：</b>{_e(row.dominant_motive_zh if row.dominant_motive != 'none' else '未表现出明确动机')}"
-            f"（求尊重 {_pct(row.motive_respect_share)}，"
-            f"求补偿 {_pct(row.motive_compensation_share)}，求发泄 {_pct(row.motive_venting_share)}）；"
+            + (f"<p><b>具体问题：</b>{_e(row.phrases)}</p>" if row.phrases else "")
+            + (f"<p><b>子话题：</b>{_e(row.subtopics)}</p>" if row.subtopics else "")
+            + f"<p><b>集中于：</b>{_e(row.where or '无显著集中')}</p>"
+            f"<p><b>动机构成：</b>{_e(_motive_mix_text(row))}；"
             f"高风险 {_pct(row.high_risk_share)}，安全健康 {_pct(row.safety_share)}</p>"
             + (f"<p><b>客户诉求：</b>{_pct(row.demand_share)} 提出明确诉求"
                + (f"：{_e(row.top_demands)}" if row.top_demands else "") + "</p>"
@@ -530,6 +538,8 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
     """Return the report as an HTML string (see ``write_report`` for the parameters)."""
     data = _prepare(df, text_col, model)
     tok = _model_tokenizer(model)
+    if "tokens" not in data.columns:  # tokenized once, in one batch: every section reads the words from here
+        data = analysis.add_tokens(data, text_col=text_col, tokenizer=tok)
     dims = detect_dimensions(data) if dimensions is None else list(dimensions)
     analysis._require(data, *dims, *([date_col] if date_col else []))
     par = analysis.pareto(data)
