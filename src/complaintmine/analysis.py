@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ def _default_tokenizer() -> Tokenizer:
     return default_tokenizer()
 
 
+@functools.lru_cache(maxsize=1 << 18)  # pure, and asked for the same few hundred thousand words again and again
 def _keep_term(tok: str) -> bool:
     return bool(_TERM_OK.search(tok)) and not PII_PLACEHOLDER.fullmatch(tok)
 
@@ -127,16 +129,12 @@ def _tokens(df: pd.DataFrame, text_col: str | None = None, tokenizer: Tokenizer 
     Placeholders (``<PHONE>`` ...), numbers, punctuation and the ``exclude`` words are dropped."""
     drop = frozenset(exclude)
     if "tokens" in df.columns:
-        out = []
-        for value in df["tokens"]:
-            if isinstance(value, str):
-                toks = value.split()
-            elif isinstance(value, (list, tuple, np.ndarray)):
-                toks = [str(t) for t in value]
-            else:
-                toks = []
-            out.append([t for t in toks if _keep_term(t) and t not in drop])
-        return out
+        lists = [value.split() if isinstance(value, str) else
+                 [str(t) for t in value] if isinstance(value, (list, tuple, np.ndarray)) else []
+                 for value in df["tokens"]]
+        # each distinct word judged once (a column holds millions of tokens), then a set lookup per token
+        bad = {t for t in set().union(*lists) if not _keep_term(t) or t in drop}
+        return [[t for t in toks if t not in bad] for toks in lists] if bad else lists
     col = _text_col(df, text_col)
     tok = tokenizer or _default_tokenizer()
     return [[t for t in tok.tokenize(normalize(text)) if _keep_term(t) and t not in drop] for text in df[col]]
@@ -1079,7 +1077,7 @@ def representative(df: pd.DataFrame, *, cause: str | None = None, n: int = 3, te
         _require(df, key)
         values = value if isinstance(value, (list, tuple, set)) else [value]
         sub = sub[sub[key].isin(values)]
-    shown = sub[col].map(normalize)
+    shown = pd.Series(normalize_many(sub[col].tolist()), index=sub.index, dtype=object)  # = .map(normalize)
     keep = (shown.str.len() >= min_chars) & ~shown.duplicated()
     if not keep.any():
         keep = shown.str.len() > 0

@@ -33,7 +33,7 @@ import pandas as pd
 from .analysis import _require, parse_dates
 from .io import columns_named
 
-__all__ = ["KPI_COLUMN_NAMES", "RESOLVED_STATUSES", "KPI_ROLES", "detect_kpi_columns", "handling_kpis"]
+__all__ = ["KPI_COLUMN_NAMES", "RESOLVED_STATUSES", "KPI_ROLES", "TIME_ROLES", "detect_kpi_columns", "handling_kpis"]
 
 #: column names tried for each role, in order (case and surrounding spaces ignored)
 KPI_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -48,7 +48,8 @@ KPI_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
                  "会员编号"),
 }
 KPI_ROLES = tuple(KPI_COLUMN_NAMES)
-_TIME_ROLES = ("received", "first_response", "closed")
+#: the roles that hold timestamps
+TIME_ROLES = ("received", "first_response", "closed")
 #: status values that mean the complaint is resolved (case and spaces ignored)
 RESOLVED_STATUSES = frozenset({
     "已解决", "解决", "已结案", "结案", "已关闭", "关闭", "已办结", "办结", "已完成", "完成", "已处理", "处理完毕",
@@ -106,7 +107,7 @@ def detect_kpi_columns(df: pd.DataFrame, **given: str | None) -> dict[str, str |
             continue
         found[role] = None
         for col in columns_named(df.columns, KPI_COLUMN_NAMES[role]):
-            if col in taken or (role in _TIME_ROLES and not _times_column(df[col])):
+            if col in taken or (role in TIME_ROLES and not _times_column(df[col])):
                 continue
             found[role] = str(col)
             taken.add(col)

@@ -558,6 +558,9 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     columns = kpi.detect_kpi_columns(data, **dict(kpi_columns or {}))
     has_kpis = columns["received"] is not None  # an export with its handling record
+    if has_kpis:  # timestamps parsed once, not in every KPI table
+        data = data.assign(**{col: analysis.parse_dates(data[col]) for role, col in columns.items()
+                              if col and role in kpi.TIME_ROLES})
     slow = _slowest(data, dims, columns, sla_response_hours, sla_resolution_hours) if has_kpis else None
     sections = [_headline(data, par, dims, emerging, slow), _summary(data, par, date_col, emerging),
                 _pareto_section(par)]
