@@ -81,7 +81,7 @@ def test_the_demo_exports_slow_store_stands_out(demo):
 def test_the_report_has_a_kpi_section_only_for_exports_with_a_handling_record(demo, tmp_path):
     sample = demo.groupby("store").head(60)
     page = re.sub(r"<[^>]+>", "", html.unescape(render_report(sample, dimensions=["store"])))
-    assert "6. 处理时效与服务水平" in page and "store = 广州天河店 响应最慢" in page
+    assert "6. 处理时效与服务水平" in page and "门店 广州天河店 响应最慢" in page
     small = html.unescape(render_report(sample.head(150), dimensions=["channel"]))
     assert "投诉太少，无从判断" in small  # a channel with under 10 complaints shows no rates
     bare = html.unescape(render_report(sample.drop(columns=["received_at"]), dimensions=["store"]))

@@ -43,7 +43,7 @@ from .recommend import load_playbook, recommend
 from .schema import NUMERIC_COLUMNS, OUTPUT_COLUMNS, is_classified
 
 __all__ = ["write_report", "render_report", "check_report_path", "detect_date_column", "detect_dimensions",
-           "DATE_COLUMN_NAMES", "DIMENSION_COLUMN_NAMES"]
+           "dim_name", "DATE_COLUMN_NAMES", "DIMENSION_COLUMN_NAMES", "DIMENSION_LABELS"]
 
 #: column names tried as the date column when none is given (CLI)
 DATE_COLUMN_NAMES = (
@@ -55,6 +55,31 @@ DIMENSION_COLUMN_NAMES = (
     "store", "门店", "channel", "渠道", "product", "产品", "category", "品类", "city", "城市", "department",
     "部门",
 )  # fmt: skip
+
+#: how the report names common dimension columns (others keep their own name)
+DIMENSION_LABELS = {
+    "store": "门店", "shop": "门店", "channel": "渠道", "product": "产品", "category": "品类", "city": "城市",
+    "department": "部门", "region": "区域", "brand": "品牌", "province": "省份", "agent": "客服",
+}  # fmt: skip
+
+
+def dim_name(dim: str) -> str:
+    """The name a reader sees for a dimension column: 门店 for ``store`` ...; other names unchanged.
+
+    Examples
+    --------
+    >>> dim_name("store"), dim_name("Channel"), dim_name("大区")
+    ('门店', '渠道', '大区')
+    """
+    return DIMENSION_LABELS.get(str(dim).strip().lower(), str(dim))
+
+
+def _friendly_where(text: str, dims: Sequence[str]) -> str:
+    """``recommend``'s ``store=成都锦江店 (×2.4, p<0.001); channel=APP ...`` with the reader's names."""
+    for dim in dims:
+        text = re.sub(rf"(^|; ){re.escape(str(dim))}=", lambda m, d=dim: f"{m.group(1)}{dim_name(d)} ", text)
+    return text
+
 
 _CSS = """
 body{font-family:"cm-report-zh","Noto Sans SC","Noto Sans CJK SC","Source Han Sans SC","PingFang SC",
@@ -246,7 +271,7 @@ def _headline(df: pd.DataFrame, par: pd.DataFrame, dims: Sequence[str], emerging
                 best = (dim, row, excess.max())
     if best is not None:
         dim, row, _ = best
-        lines.append(f"<b>{_e(row['cause_zh'])}</b>集中在 {_e(dim)} = <b>{_e(row[dim])}</b>：占那里投诉的 "
+        lines.append(f"<b>{_e(row['cause_zh'])}</b>集中在{_e(dim_name(dim))} <b>{_e(row[dim])}</b>：占那里投诉的 "
                      f"{row['share_in_group']:.0%}，是预期的 {row['lift']:.1f} 倍（{int(row['count'])} 条）。")
     if emerging is not None:
         em = emerging[(emerging["kind"] == "cause") & emerging["emerging"]
@@ -313,12 +338,12 @@ def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
     for dim in dims:
         if not analysis.crosstab_possible(df, dim):
             what = "只有一个取值" if df[dim].nunique() < 2 else "投诉只有一种原因"
-            parts.append(f"<p class='note'>{_e(dim)}：{what}，无从比较，跳过。</p>")
+            parts.append(f"<p class='note'>{_e(dim_name(dim))}：{what}，无从比较，跳过。</p>")
             continue
         ct = analysis.crosstab_outliers(df, dim)
         fig, ax = _figure(9, max(4, 0.42 * ct["cause"].nunique() + 1.6))
-        plots.heatmap(ct, ax=ax, title=f"原因 × {dim}：调整后标准化残差")
-        parts.append(f"<h3>按 {_e(dim)}</h3>" + _img(fig, f"原因 × {dim} 热力图"))
+        plots.heatmap(ct, ax=ax, title=f"原因 × {dim_name(dim)}：调整后标准化残差")
+        parts.append(f"<h3>按{_e(dim_name(dim))}</h3>" + _img(fig, f"原因 × {dim_name(dim)} 热力图"))
         sig = ct[ct["over_represented"]]
         if sig.empty:
             parts.append("<p class='note'>没有显著偏高的组合。</p>")
@@ -326,7 +351,7 @@ def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
         tab = sig.assign(share_in_group=sig["share_in_group"].map(_pct),
                          lift=sig["lift"].map("×{:.2f}".format),
                          p_adjusted=sig["p_adjusted"].map(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}"))
-        parts.append(_table(tab, {"cause_zh": "原因", dim: dim, "count": "投诉数",
+        parts.append(_table(tab, {"cause_zh": "原因", dim: dim_name(dim), "count": "投诉数",
                                   "share_in_group": "占该取值投诉", "lift": "实际/预期",
                                   "p_adjusted": "校正后 p"},
                             numeric=("count", "share_in_group", "lift", "p_adjusted")))
@@ -365,7 +390,7 @@ def _trend_section(df: pd.DataFrame, date_col: str, dims: Sequence[str], freq: s
         byd = byd[byd["emerging"]]
         if byd.empty:
             continue
-        rows.append(byd.assign(label=byd["label"] + "（" + dim + "=" + byd[dim].astype(str) + "）"))
+        rows.append(byd.assign(label=byd["label"] + "（" + dim_name(dim) + " " + byd[dim].astype(str) + "）"))
     em = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if em.empty:
         parts.append("<p>没有显著上升的原因或词语。</p>")
@@ -435,7 +460,7 @@ def _slowest(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | Non
             worst = ok["response_sla_breach_rate"].idxmax()
             rate = ok.loc[worst, "response_sla_breach_rate"]
             if rate >= 2 * rest and rate - rest >= 0.05:
-                found.append((rate, f"{_e(dim)} = <b>{_e(worst)}</b> 响应最慢：{_pct(rate)} 的投诉超过 "
+                found.append((rate, f"{_e(dim_name(dim))} <b>{_e(worst)}</b> 响应最慢：{_pct(rate)} 的投诉超过 "
                                     f"{sla_response_hours:g} 小时才首次响应（整体 {_pct(rest)}），首次响应中位 "
                                     f"{_hours_text(ok.loc[worst, 'response_hours_median'])} 小时。"))
     return max(found)[1] if found else None
@@ -464,7 +489,7 @@ def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str |
                                            numeric=tuple(_KPI_HEADERS)))
     for dim in dims:
         rows = _kpi_rows(kpi.handling_kpis(df, by=dim, **args), dim)
-        parts.append(f"<h3>按 {_e(dim)}</h3>" + _table(rows, {"group": dim, **_KPI_HEADERS},
+        parts.append(f"<h3>按{_e(dim_name(dim))}</h3>" + _table(rows, {"group": dim_name(dim), **_KPI_HEADERS},
                                                        numeric=tuple(_KPI_HEADERS)))
     repeat = {"customer": "同一客户在本导出中投诉不止一次", "record card": "投诉中提到已经投诉过",
               None: "导出没有客户列，未计算"}[basis]
@@ -492,7 +517,7 @@ def _score_table(rec: pd.DataFrame) -> str:
             + rows + "</table>")
 
 
-def _actions_section(rec: pd.DataFrame) -> str:
+def _actions_section(rec: pd.DataFrame, dims: Sequence[str] = ()) -> str:
     book = load_playbook()
     w = rec.attrs.get("weights", {})
     parts = ["<section><h2>5. 改进建议（按优先级排序）</h2>",
@@ -511,10 +536,11 @@ def _actions_section(rec: pd.DataFrame) -> str:
         parts.append(
             f'<div class="action{hot}"><h3>{row.rank}. {_e(row.cause_zh)}{tags}</h3>'
             f"<p><b>规模：</b>{row.count:,} 件，占 {_pct(row.share)}　<b>趋势：</b>{_e(trend)}"
-            + (f"　<b>上升于：</b>{_e(row.emerging_where)}" if row.emerging_where else "") + "</p>"
+            + (f"　<b>上升于：</b>{_e(_friendly_where(row.emerging_where, dims))}" if row.emerging_where else "")
+            + "</p>"
             + (f"<p><b>具体问题：</b>{_e(row.phrases)}</p>" if row.phrases else "")
             + (f"<p><b>子话题：</b>{_e(row.subtopics)}</p>" if row.subtopics else "")
-            + f"<p><b>集中于：</b>{_e(row.where or '无显著集中')}</p>"
+            + f"<p><b>集中于：</b>{_e(_friendly_where(row.where, dims) or '无显著集中')}</p>"
             f"<p><b>动机构成：</b>{_e(_motive_mix_text(row))}；"
             f"高风险 {_pct(row.high_risk_share)}，安全健康 {_pct(row.safety_share)}</p>"
             + (f"<p><b>客户诉求：</b>{_pct(row.demand_share)} 提出明确诉求"
@@ -570,7 +596,7 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
         sections.append(_trend_section(data, date_col, dims, freq, recent, emerging, tok))
     elif trend_note:
         sections.append(trend_note)
-    sections += [_mix_section(mix), _actions_section(rec)]
+    sections += [_mix_section(mix), _actions_section(rec, dims)]
     if has_kpis:
         sections.append(_kpi_section(data, dims, columns, sla_response_hours, sla_resolution_hours, slow))
     notes = ("<section><h2>方法说明</h2><ul class='note'>"
