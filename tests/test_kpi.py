@@ -96,3 +96,46 @@ def test_the_report_has_a_kpi_section_only_for_exports_with_a_handling_record(de
     assert "received=进线" in page and "响应超过 12 小时的占" in page
     assert main(args + ["--received-col", "nosuch"]) == ColumnError.exit_code
     assert main(args + ["--sla-response-hours", "0"]) == 2
+
+
+def test_statuses_it_cannot_read_fall_back_to_the_closed_time(demo):
+    # found in review: a blank or coded status made every complaint unresolved
+    truth = kpi.handling_kpis(demo, by=None).iloc[0]
+    for odd in ("", "1"):
+        out = kpi.handling_kpis(demo.assign(status=odd), by=None)
+        assert out.attrs["resolved_basis"] == "closed time"
+        assert out.iloc[0]["resolved"] == (demo["closed_at"] != "").sum()
+        assert abs(out.iloc[0]["resolution_sla_breach_rate"] - truth["resolution_sla_breach_rate"]) < 0.01
+    assert kpi.detect_kpi_columns(demo.assign(status="1"))["status"] is None
+    coded = demo.assign(status=demo["status"].map({"已结案": "3", "处理中": "1"}))
+    out = kpi.handling_kpis(coded, by=None, columns={"status": "status"}, resolved_statuses={"3"})
+    assert out.attrs["resolved_basis"] == "status" and out.iloc[0]["resolved"] == truth["resolved"]
+
+
+def test_odd_handling_records_are_read_or_refused_clearly(demo):
+    sample = demo.groupby("store").head(40)
+    # UTC offsets, also mixed within one column, are compared in UTC
+    offsets = sample.assign(received_at=sample["received_at"] + ["+08:00", "+00:00"] * (len(sample) // 2))
+    out = kpi.handling_kpis(offsets, by="store")
+    assert out["count"].sum() == len(sample)
+    assert "6. 处理时效与服务水平" in render_report(offsets, dimensions=["store"])
+    # a named received column with no readable time: a clear error, and the report says so
+    blank = sample.assign(received_at="")
+    with pytest.raises(ValueError, match="holds no readable received times"):
+        kpi.handling_kpis(blank, by="store", columns={"received": "received_at"})
+    page = html.unescape(render_report(blank, dimensions=["store"], kpi_columns={"received": "received_at"}))
+    assert "未计算处理时效：column 'received_at' holds no readable received times" in page
+    # a missing group value is a group of its own, not dropped
+    holes = sample.assign(store=sample["store"].where(sample.index % 7 != 0))
+    assert kpi.handling_kpis(holes, by="store")["count"].sum() == len(sample)
+    with pytest.raises(TypeError, match="unknown KPI role"):
+        kpi.handling_kpis(sample, columns={"statuss": "status"})
+
+
+def test_a_resolved_complaint_without_a_response_time_is_not_waiting():
+    df = pd.DataFrame({"received_at": ["2025-03-01 08:00", "2025-03-01 08:00", "2025-03-10 09:00"],
+                       "first_response_at": ["", "", "2025-03-10 10:00"],
+                       "closed_at": ["2025-03-01 09:00", "", "2025-03-10 11:00"]})
+    out = kpi.handling_kpis(df, by=None).iloc[0]
+    assert out["response_sla_breaches"] == 1  # only the open one is still waiting for an answer
+    assert out["resolution_sla_breaches"] == 1

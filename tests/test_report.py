@@ -76,6 +76,7 @@ def test_report_names_the_planted_findings(report):
     assert "门店 成都锦江店 (×" in page
     first_action = page.split("5. 改进建议")[1].split("<h3>")[1]
     assert first_action.startswith("1. 物流配送") and "新兴" in first_action
+    assert first_action.count("例：“") >= 3  # the complaints behind its claims (phrase, where, emerging)
     # what the cause's customers ask for, from the record card
     assert re.search(r"客户诉求：(</b>)?\d+(\.\d)?% 提出明确诉求", first_action)
 

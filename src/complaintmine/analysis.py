@@ -213,8 +213,10 @@ def add_tokens(df: pd.DataFrame, *, text_col: str | None = None, tokenizer: Toke
     """
     col = _text_col(df, text_col)
     tok = tokenizer or _default_tokenizer()
-    # the batch form of _tokens (normalize_many + tokenize_many: the same words, equivalence-tested)
-    toks = [[t for t in words if _keep_term(t)] for words in tok.tokenize_many(normalize_many(df[col].tolist()))]
+    if not hasattr(tok, "tokenize_many"):  # any object with .tokenize works, as in _tokens
+        toks = _tokens(df.drop(columns=["tokens"], errors="ignore"), col, tok)
+    else:  # the batch form of _tokens (normalize_many + tokenize_many: the same words, equivalence-tested)
+        toks = [[t for t in words if _keep_term(t)] for words in tok.tokenize_many(normalize_many(df[col].tolist()))]
     out = df.assign(tokens=[" ".join(t) for t in toks])
     out.attrs.update(df.attrs)
     return out
@@ -284,14 +286,28 @@ def crosstab_possible(df: pd.DataFrame, dimension: str, *, cause_col: str = "cau
     """Whether ``crosstab_outliers(df, dimension)`` has something to compare: at least two causes
     and two values of ``dimension`` among the rows where both are given.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Classified complaints.
+    dimension : str
+        The column to compare causes across (store, channel ...).
+    cause_col : str, default "cause"
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> df = pd.DataFrame({"cause": ["delivery", "delivery"], "store": ["A", "B"]})
     >>> crosstab_possible(df, "store")
     False
     """
+    _require(df, cause_col, dimension)
     data = df[[cause_col, dimension]].dropna()
-    return data[cause_col].nunique() >= 2 and data[dimension].nunique() >= 2
+    # as crosstab_outliers counts them: causes as text, dimension values as they are
+    return data[cause_col].astype(str).nunique() >= 2 and data[dimension].nunique() >= 2
 
 
 def crosstab_outliers(df: pd.DataFrame, dimension: str, *, cause_col: str = "cause", alpha: float = 0.05,
@@ -338,7 +354,7 @@ def crosstab_outliers(df: pd.DataFrame, dimension: str, *, cause_col: str = "cau
     _require(df, cause_col, dimension)
     data = df[[cause_col, dimension]].dropna()
     ct = pd.crosstab(data[cause_col].astype(str), data[dimension])
-    if ct.shape[1] < 2 or ct.shape[0] < 2:  # the one owner of this rule: see crosstab_possible
+    if ct.shape[1] < 2 or ct.shape[0] < 2:  # what crosstab_possible tells beforehand
         raise ValueError(f"crosstab_outliers needs at least two causes and two values of {dimension!r}; "
                          f"found {ct.shape[0]} cause(s) and {ct.shape[1]} value(s)")
     ct = ct.loc[_cause_order(ct.index)]
@@ -410,10 +426,17 @@ def parse_dates(values: Any, *, earliest: str | pd.Timestamp = EARLIEST_DATE,
     [False, True, True]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values)
-    try:
-        dates = pd.to_datetime(series, errors="coerce")
-    except (TypeError, ValueError, OverflowError):  # odd objects (lists from Parquet ...): read as text
-        dates = pd.to_datetime(series.astype(str), errors="coerce")
+    readers = (lambda: pd.to_datetime(series, errors="coerce"),
+               lambda: pd.to_datetime(series, errors="coerce", utc=True),  # several UTC offsets in one column
+               lambda: pd.to_datetime(series.astype(str), errors="coerce", utc=True))  # odd objects: as text
+    for read in readers:
+        try:
+            dates = read()
+            break
+        except (TypeError, ValueError, OverflowError):
+            continue
+    else:
+        dates = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     naive = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
     low = pd.Timestamp(earliest)
     high = pd.Timestamp(latest) if latest is not None else pd.Timestamp.now().normalize() + pd.Timedelta(days=366)

@@ -921,6 +921,8 @@ def _excel_chunks(p: Path, sheet: str | int | None, chunksize: int, *,
         raise SheetError(f"{p}: no sheet named {sheet!r}. Sheets are: {', '.join(map(str, names))}.")
     try:
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
+    except MemoryError:
+        raise
     except Exception as exc:  # a damaged sheet inside a readable workbook: openpyxl raises many kinds
         detail = mask_pii(" ".join(str(exc).split())[:200])
         raise MalformedInputError(

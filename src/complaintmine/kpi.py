@@ -14,17 +14,23 @@ Definitions (hours, from the received time):
 - response time: first response - received; resolution time: closed - received, for resolved
   complaints. A negative duration (closed before received: a data error) is left out and counted
   in ``attrs["invalid_durations"]``.
-- resolved: the status is one of ``RESOLVED_STATUSES``; without a status column, a closed time.
+- resolved: the status is one of ``RESOLVED_STATUSES``; without a status column, or with one
+  none of whose values is such a word (status codes), a closed time. ``attrs["resolved_basis"]``
+  says which. The resolution rate is over all complaints of the group.
 - SLA breach: answered (closed) later than the target, or still unanswered (unresolved) when
-  the export was taken, which is the latest timestamp in it, for longer than the target.
-- repeat-complaint rate: with a customer column, the share of complaints whose customer
-  complained more than once in the export; otherwise the share whose text says they complained
-  before (the record card's ``repeat``, when the frame has it). ``attrs["repeat_basis"]`` says which.
+  the export was taken (``as_of``: by default the latest timestamp in it) for longer than the
+  target; a resolved complaint with no response time recorded is not counted as waiting.
+  Breach rates are over the complaints with a received time.
+- repeat-complaint rate: with a customer column, the share, among complaints with a customer
+  id, of those whose customer complained more than once in the export; otherwise the share
+  whose text says they complained before (the record card's ``repeat``, when the frame has it).
+  ``attrs["repeat_basis"]`` says which.
+- timestamps with a UTC offset are compared in UTC; a missing group value is the group "（空）".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -66,10 +72,20 @@ def _blank(values: pd.Series) -> pd.Series:
     return values.isna() | (values.astype(str).str.strip() == "")
 
 
+def _stamps(values: pd.Series) -> pd.Series:
+    """Timestamps as naive datetimes; those with a UTC offset are compared in UTC."""
+    dates = parse_dates(values)
+    return dates.dt.tz_convert("UTC").dt.tz_localize(None) if dates.dt.tz is not None else dates
+
+
 def _times_column(values: pd.Series) -> bool:
     """Whether most given values of a column are plausible timestamps (an open ticket has none)."""
     given = ~_blank(values)
-    return bool(given.any()) and parse_dates(values[given]).notna().mean() >= 0.8
+    return bool(given.any()) and _stamps(values[given]).notna().mean() >= 0.8
+
+
+def _resolved_words(values: pd.Series, statuses: frozenset[str]) -> pd.Series:
+    return values.astype(str).str.strip().str.lower().isin(statuses)
 
 
 def detect_kpi_columns(df: pd.DataFrame, **given: str | None) -> dict[str, str | None]:
@@ -107,8 +123,9 @@ def detect_kpi_columns(df: pd.DataFrame, **given: str | None) -> dict[str, str |
             continue
         found[role] = None
         for col in columns_named(df.columns, KPI_COLUMN_NAMES[role]):
-            if col in taken or (role in TIME_ROLES and not _times_column(df[col])):
-                continue
+            if col in taken or (role in TIME_ROLES and not _times_column(df[col])) or (
+                    role == "status" and not _resolved_words(df[col], RESOLVED_STATUSES).any()):
+                continue  # not times; a status column none of whose values says "resolved" (codes?)
             found[role] = str(col)
             taken.add(col)
             break
@@ -121,7 +138,8 @@ def _hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
 
 def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mapping[str, str | None] | None = None,
                   sla_response_hours: float = 24.0, sla_resolution_hours: float = 72.0,
-                  min_count: int = 10) -> pd.DataFrame:
+                  min_count: int = 10, as_of: Any = None,
+                  resolved_statuses: Iterable[str] = RESOLVED_STATUSES) -> pd.DataFrame:
     """Response and resolution times, resolution rate, repeat-complaint rate and SLA breaches.
 
     Parameters
@@ -131,11 +149,16 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
     by : str or None, default "cause"
         Group by this column (a cause, store, channel ...); None gives one overall row.
     columns : mapping, optional
-        Role -> column, as ``detect_kpi_columns`` returns it (default: detected).
+        Role -> column (``received``, ``first_response``, ``closed``, ``status``, ``customer``);
+        roles not given are detected by name, as ``detect_kpi_columns`` does.
     sla_response_hours, sla_resolution_hours : float, default 24 and 72
         The service-level targets for the first response and for closing a complaint.
     min_count : int, default 10
         Groups with fewer complaints are marked ``enough=False``: too few to say.
+    as_of : timestamp, optional
+        When the export was taken, for the complaints still open (default: its latest timestamp).
+    resolved_statuses : iterable of str, default RESOLVED_STATUSES
+        Status values that mean resolved (case and spaces ignored), e.g. ``{"3", "4"}`` for codes.
 
     Returns
     -------
@@ -145,14 +168,18 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
         ``response_sla_breaches`` / ``_rate``, ``resolution_sla_breaches`` / ``_rate``,
         ``repeat_rate``, ``enough``. A KPI whose columns the export lacks is NaN. ``attrs``:
         ``columns`` (role -> column), ``as_of`` (the time the export was taken),
-        ``invalid_durations`` and ``repeat_basis`` ("customer", "record card" or None).
+        ``invalid_durations``, ``resolved_basis`` ("status", "closed time" or None) and
+        ``repeat_basis`` ("customer", "record card" or None).
 
     Raises
     ------
     complaintmine.errors.ColumnError
         ``by`` or a given column is missing.
     ValueError
-        The export has no received-time column (no KPI can be computed).
+        The export has no received-time column, or it holds no readable time (no KPI can be
+        computed).
+    TypeError
+        ``columns`` names a role that does not exist.
 
     Examples
     --------
@@ -160,28 +187,29 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
     >>> kpis.loc["广州天河店", "response_sla_breach_rate"]  # doctest: +SKIP
     0.41
     """
-    cols = dict(columns) if columns is not None else detect_kpi_columns(df)
-    for role in KPI_ROLES:
-        cols.setdefault(role, None)
+    cols = detect_kpi_columns(df, **dict(columns or {}))  # roles not given are detected
     if cols["received"] is None:
         raise ValueError("no received-time column (e.g. received_at, 受理时间); pass columns={'received': ...}")
-    _require(df, *([by] if by else []), *[c for c in cols.values() if c])
-    received = parse_dates(df[cols["received"]])
-    response = parse_dates(df[cols["first_response"]]) if cols["first_response"] else None
-    closed = parse_dates(df[cols["closed"]]) if cols["closed"] else None
-    stamps = [s for s in (received, response, closed) if s is not None]
-    as_of = max(s.max() for s in stamps)
+    _require(df, *([by] if by else []))
+    received = _stamps(df[cols["received"]])
+    if received.notna().sum() == 0:
+        raise ValueError(f"column {cols['received']!r} holds no readable received times (e.g. 2025-03-01 09:12)")
+    response = _stamps(df[cols["first_response"]]) if cols["first_response"] else None
+    closed = _stamps(df[cols["closed"]]) if cols["closed"] else None
+    if as_of is None:  # when the export was taken: its latest timestamp
+        as_of = max(s.max() for s in (received, response, closed) if s is not None)
+    as_of = pd.Timestamp(as_of)
 
-    if cols["status"]:
-        resolved = df[cols["status"]].astype(str).str.strip().str.lower().isin(RESOLVED_STATUSES)
-    elif closed is not None:
-        resolved = closed.notna()
-    else:
-        resolved = None
+    statuses = frozenset(str(v).strip().lower() for v in resolved_statuses)
+    resolved, resolved_basis = None, None
+    if cols["status"] and _resolved_words(df[cols["status"]], statuses).any():
+        resolved, resolved_basis = _resolved_words(df[cols["status"]], statuses), "status"
+    elif closed is not None:  # no status, or one whose values we cannot read: a closed time means closed
+        resolved, resolved_basis = closed.notna(), "closed time"
 
     invalid = 0
     frame = pd.DataFrame(index=df.index)
-    frame["_group"] = df[by].astype(str) if by else "全部"
+    frame["_group"] = df[by].astype(object).where(df[by].notna(), "（空）").astype(str) if by else "全部"
     frame["received"] = received.notna()
     open_hours = _hours(pd.Series(as_of, index=df.index), received)
     if response is not None:
@@ -189,7 +217,9 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
         invalid += int((hours < 0).sum())
         frame["response_hours"] = hours.where(hours >= 0)
         late = frame["response_hours"] > sla_response_hours
-        waiting = response.isna() & (open_hours > sla_response_hours)
+        # no response recorded and still open: waiting (a closed complaint was answered, if unrecorded)
+        still_open = ~resolved if resolved is not None else pd.Series(True, index=df.index)
+        waiting = response.isna() & still_open & (open_hours > sla_response_hours)
         frame["response_breach"] = (late | waiting) & received.notna()
     if resolved is not None:
         frame["resolved"] = resolved.astype(bool)
@@ -198,8 +228,10 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
             invalid += int((hours < 0).sum())
             frame["resolution_hours"] = hours.where(hours >= 0)
             late = frame["resolution_hours"] > sla_resolution_hours
-            waiting = ~resolved & (open_hours > sla_resolution_hours)
-            frame["resolution_breach"] = (late | waiting) & received.notna()
+        else:
+            late = pd.Series(False, index=df.index)
+        waiting = ~resolved & (open_hours > sla_resolution_hours)
+        frame["resolution_breach"] = (late | waiting) & received.notna()
 
     basis = None
     if cols["customer"]:
@@ -236,5 +268,6 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
     out.index.name = by or "group"
     out = out[list(_KPI_COLUMNS)]
     out.attrs.update(columns=cols, as_of=as_of, invalid_durations=invalid, repeat_basis=basis,
+                     resolved_basis=resolved_basis,
                      sla_response_hours=sla_response_hours, sla_resolution_hours=sla_resolution_hours)
     return out

@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import analysis
 from ._resources import resource_json
-from .analysis import _names, _require
+from .analysis import _names, _require, _text_col
 from .taxonomy import DEMAND_NAMES, MOTIVE_NAMES, MOTIVES
 
 __all__ = ["recommend", "playbook", "handling_advice", "load_playbook", "DEFAULT_WEIGHTS", "DEFAULT_DIMENSIONS"]
@@ -87,6 +87,15 @@ _MIX_WORDS = {"none": "只陈述问题、未表现出明确动机的", "venting"
               "compensation": "求补偿的"}
 
 
+def _share(value: Any) -> float:
+    """A share as a float in [0, 1]; missing (None, NaN, NA) is 0."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return min(max(x, 0.0), 1.0) if np.isfinite(x) else 0.0
+
+
 def handling_advice(motive_shares: Mapping[str, float], demand_shares: Mapping[str, float] | None = None, *,
                     min_share: float = 0.15, min_demand_share: float = 0.02) -> tuple[str, str]:
     """Front-line handling advice for a group of complaints, chosen from what they show.
@@ -106,11 +115,18 @@ def handling_advice(motive_shares: Mapping[str, float], demand_shares: Mapping[s
     demand_shares : mapping, optional
         Share of the complaints that ask for each demand code (``refund``, ``apology`` ...).
     min_share, min_demand_share : float, default 0.15 and 0.02
+        The smallest share of the complaints for which a motive's technique, or a demand's
+        advice, is given. Missing shares (None, NaN) count as 0.
 
     Returns
     -------
     (str, str)
         The technique(s) and the advice paragraph, in Chinese.
+
+    Raises
+    ------
+    ValueError
+        The motive shares add up to more than 1.
 
     Examples
     --------
@@ -121,7 +137,9 @@ def handling_advice(motive_shares: Mapping[str, float], demand_shares: Mapping[s
     True
     """
     book = load_playbook()
-    mix = {m: float(motive_shares.get(m, 0.0) or 0.0) for m in MOTIVES}
+    mix = {m: _share(motive_shares.get(m)) for m in MOTIVES}
+    if sum(mix.values()) > 1 + 1e-9:
+        raise ValueError(f"motive shares add up to {sum(mix.values()):.3f}, more than 1: {motive_shares}")
     mix["none"] = max(0.0, 1.0 - sum(mix.values()))
     ranked = sorted(mix.items(), key=lambda kv: -kv[1])  # stable: the order of MOTIVES breaks ties
     chosen = [m for m, share in ranked if share >= min_share][:2] or [ranked[0][0]]
@@ -129,8 +147,8 @@ def handling_advice(motive_shares: Mapping[str, float], demand_shares: Mapping[s
     parts = [f"这类投诉中{described}。"]
     for m in chosen:
         parts.append(f"对{_MIX_WORDS[m]}投诉，{book['motives'][m]['text']}")
-    asked = sorted(((share, code) for code, share in (demand_shares or {}).items()
-                    if code in book.get("demands", {}) and share >= min_demand_share), key=lambda t: -t[0])
+    asked = sorted(((_share(share), code) for code, share in (demand_shares or {}).items()
+                    if code in book.get("demands", {}) and _share(share) >= min_demand_share), key=lambda t: -t[0])
     for share, code in asked[:2]:
         parts.append(f"{share:.0%} 要求{DEMAND_NAMES[code]}：{book['demands'][code]}")
     return "；".join(book["motives"][m]["technique"] for m in chosen), " ".join(parts)
@@ -154,8 +172,11 @@ def _what_goes_wrong(df: pd.DataFrame, causes: list[str], *, cause_col: str, tex
     complaints behind it (what exactly goes wrong, in the customers' words)."""
     if not causes:
         return {}, {}
-    data = df if "tokens" in df.columns else analysis.add_tokens(df, text_col=text_col, tokenizer=tokenizer)
-    terms = analysis.distinctive_terms(data, cause_col=cause_col, text_col=text_col, top=5, tokenizer=tokenizer)
+    data = df  # recommend gave it a tokens column
+    try:
+        terms = analysis.distinctive_terms(data, cause_col=cause_col, text_col=text_col, top=5, tokenizer=tokenizer)
+    except ValueError:  # no usable word in any complaint (numbers, placeholders): nothing to name
+        terms = pd.DataFrame(columns=["cause", "term", "docs"])
     phrases = {c: " · ".join(f"{t.term} {int(t.docs)} 条" for t in part.itertuples())
                for c, part in terms.groupby("cause", sort=False)}
     topics: dict[str, str] = {}
@@ -168,6 +189,36 @@ def _what_goes_wrong(df: pd.DataFrame, causes: list[str], *, cause_col: str, tex
         topics[cause] = " · ".join(f"{'、'.join(row.top_words[:3])} {int(row.n)} 条"
                                    for row in found.itertuples() if row.n > 0)
     return phrases, topics
+
+
+def _claim_examples(df: pd.DataFrame, cause: str, *, phrase: str, where: tuple[Any, Any], emerging: Any,
+                    recent: pd.Series | None, demand: str | None, cause_col: str, text_col: str | None,
+                    tokenizer: Any) -> dict[str, str]:
+    """One typical complaint (masked) behind each claim of an action: its top phrase, its strongest
+    concentration, where it is emerging and its most asked-for remedy."""
+    sub = df[df[cause_col].astype(str) == cause]
+    slices: dict[str, pd.DataFrame] = {}
+    if phrase:
+        words = sub["tokens"].astype(str).str.split() if "tokens" in sub.columns else None
+        slices["phrase"] = (sub[words.map(lambda w: phrase in w)] if words is not None
+                            else sub[sub[_text_col(sub, text_col)].astype(str).str.contains(phrase, regex=False)])
+    if where[0] is not None:
+        slices["where"] = sub[sub[where[0]] == where[1]]
+    if emerging:
+        rise = sub[emerging[0]] == emerging[1]
+        slices["emerging"] = sub[rise & recent.reindex(sub.index, fill_value=False)] if recent is not None else (
+            sub[rise])
+    if demand and "demand" in sub.columns:
+        slices["demand"] = sub[sub["demand"].astype(str).str.split(";").map(lambda c: demand in c)]
+    out: dict[str, str] = {}
+    for claim, part in slices.items():
+        if len(part):
+            texts = analysis.representative(part, cause=cause, n=3, text_col=text_col, cause_col=cause_col,
+                                            max_chars=120, tokenizer=tokenizer)["text"].tolist()
+            fresh = [t for t in texts if t not in out.values()]  # a different complaint for each claim
+            if fresh:
+                out[claim] = fresh[0]
+    return out
 
 
 def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date_col: str | None = None,
@@ -243,7 +294,9 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         technique, playbook`` (the handling advice chosen from the cause's motive and demand
         mix, ``handling_advice``), ``escalate`` (True when at least 20% of the cause's complaints are
         high risk: handle them as major complaints, see ``load_playbook()["escalation"]``),
-        ``fix, department, examples`` (list of masked texts), ``volume, growth, severity,
+        ``fix, department, examples`` (list of masked texts), ``claim_examples`` (a masked
+        complaint behind each claim: ``phrase``, ``where``, ``emerging``, ``demand``; empty
+        with ``n_examples=0``), ``volume, growth, severity,
         score``. ``attrs["weights"]`` holds the weights used.
 
     Examples
@@ -263,13 +316,25 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     if n_total == 0:
         raise ValueError("recommend: the frame has no complaints")
 
+    if "tokens" not in df.columns:  # tokenized once, in one batch, for the phrases, sub-topics and examples
+        df = analysis.add_tokens(df, text_col=text_col, tokenizer=tokenizer)
     mix = analysis.motive_risk_mix(df, cause_col=cause_col).set_index("cause")
     # what customers ask for, per cause (a file classified before the record card has no demand)
     demands = (analysis.demand_mix(df, cause_col=cause_col).set_index("cause") if "demand" in df.columns
                else None)
     causes = [c for c in mix.index if c not in set(exclude)]
+    top_demand: dict[str, str] = {}
+    if demands is not None:
+        named = [c for c in book.get("demands", {})]
+        for cause in causes:
+            shares = {code: float(demands.loc[cause, f"demand_{code}_share"]) for code in named}
+            best = max(shares, key=shares.get) if shares else None
+            if best is not None and shares[best] > 0:
+                top_demand[cause] = best
 
     where: dict[str, list[str]] = {c: [] for c in causes}
+    where_top: dict[str, tuple[float, str, Any]] = {}  # the strongest concentration: its example is shown
+    emerging_top: dict[str, tuple[str, Any]] = {}
     for dim in dims:
         if not analysis.crosstab_possible(df, dim, cause_col=cause_col):
             continue
@@ -278,12 +343,16 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             if row["cause"] in where:
                 where[row["cause"]].append(
                     f"{dim}={row[dim]} (×{row['lift']:.1f}, {_fmt_p(row['p_adjusted'])})")
+                if row["cause"] not in where_top or row["residual"] > where_top[row["cause"]][0]:
+                    where_top[row["cause"]] = (row["residual"], dim, row[dim])
 
     trend_cols = {c: (np.nan, np.nan, np.nan, False) for c in causes}
     emerging_where: dict[str, list[str]] = {c: [] for c in causes}
+    recent_rows = None
     if date_col is not None:
         em = analysis.emerging_issues(df, date_col, freq=freq, recent=recent, alpha=trend_alpha,
                                       cause_col=cause_col)
+        recent_rows = analysis.parse_dates(df[date_col]) >= em.attrs["recent_start"]  # examples of the rise
         for row in em[em["kind"] == "cause"].itertuples(index=False):
             if row.item in trend_cols:
                 trend_cols[row.item] = (row.ratio, row.rate_before, row.rate_after, bool(row.emerging))
@@ -293,6 +362,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             for row in emd[emd["emerging"] & (emd["kind"] == "cause")].to_dict("records"):
                 if row["item"] in emerging_where:
                     emerging_where[row["item"]].append(f"{dim}={row[dim]} (×{row['ratio']:.1f})")
+                    emerging_top.setdefault(row["item"], (dim, row[dim]))  # the most significant first
 
     rows = []
     for cause in causes:
@@ -344,6 +414,14 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
                                        tokenizer=tokenizer, n_subtopics=n_subtopics)
     out.insert(out.columns.get_loc("where"), "phrases", [phrases.get(c, "") for c in out["cause"]])
     out.insert(out.columns.get_loc("where"), "subtopics", [topics.get(c, "") for c in out["cause"]])
+    out["claim_examples"] = [{} for _ in out["cause"]]
+    if n_examples:
+        out["claim_examples"] = [
+            _claim_examples(df, cause, phrase=phrases.get(cause, "").split(" ")[0],
+                            where=where_top.get(cause, (0, None, None))[1:], emerging=emerging_top.get(cause),
+                            recent=recent_rows,
+                            demand=top_demand.get(cause), cause_col=cause_col, text_col=text_col, tokenizer=tokenizer)
+            for cause in out["cause"]]
     out.attrs["weights"] = dict(w)
     out.attrs["rule"] = ("score = {volume} * volume + {growth} * growth + {severity} * severity; "
                          "volume = share of complaints; growth = min(trend_ratio - 1, 1) if emerging else 0; "

@@ -102,6 +102,7 @@ padding:0 6px;font-size:12px;margin-left:6px}.tag.esc{background:#8B0000}
 .note{font-size:12px;color:#555}
 .headline{background:#f0f6ff;border-left:4px solid #2b6cb0;padding:4px 16px;margin-top:12px}
 .headline li{margin:6px 0;font-size:1.05em}
+.ex.claim{margin:0 0 6px 18px;font-size:.92em;color:#555;border-left:2px solid #ccd}
 """
 
 
@@ -440,6 +441,8 @@ def _kpi_rows(kpis: pd.DataFrame, label: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: the fewest complaints of a group whose handling rates the report shows
+_KPI_MIN_COUNT = 10
 _KPI_HEADERS = {"count": "投诉数", "response": "首次响应中位（小时）", "resolution": "解决中位（小时）",
                 "resolved": "解决率", "response_breach": "响应超时率", "resolution_breach": "解决超时率",
                 "repeat": "重复投诉率"}
@@ -450,7 +453,7 @@ def _slowest(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | Non
     """A sentence naming the store / channel ... whose responses miss the target most, when it
     stands out (twice the overall rate and 5 points above it, with enough complaints)."""
     args = {"columns": columns, "sla_response_hours": sla_response_hours,
-            "sla_resolution_hours": sla_resolution_hours}
+            "sla_resolution_hours": sla_resolution_hours, "min_count": _KPI_MIN_COUNT}
     rest = kpi.handling_kpis(df, by=None, **args).iloc[0]["response_sla_breach_rate"]
     found = []
     for dim in dims:
@@ -470,7 +473,7 @@ def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str |
                  sla_response_hours: float, sla_resolution_hours: float, slow: str | None) -> str:
     """Handling KPIs overall, per cause and per dimension (only when the export has the handling columns)."""
     args = {"columns": columns, "sla_response_hours": sla_response_hours,
-            "sla_resolution_hours": sla_resolution_hours}
+            "sla_resolution_hours": sla_resolution_hours, "min_count": _KPI_MIN_COUNT}
     total = kpi.handling_kpis(df, by=None, **args)
     overall, basis, as_of = total.iloc[0], total.attrs["repeat_basis"], pd.Timestamp(total.attrs["as_of"])
     found = ", ".join(f"{role}={col}" for role, col in columns.items() if col)
@@ -491,11 +494,13 @@ def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str |
         rows = _kpi_rows(kpi.handling_kpis(df, by=dim, **args), dim)
         parts.append(f"<h3>按{_e(dim_name(dim))}</h3>" + _table(rows, {"group": dim_name(dim), **_KPI_HEADERS},
                                                        numeric=tuple(_KPI_HEADERS)))
-    repeat = {"customer": "同一客户在本导出中投诉不止一次", "record card": "投诉中提到已经投诉过",
-              None: "导出没有客户列，未计算"}[basis]
+    repeat = {"customer": "有客户编号的投诉中，同一客户在本导出中投诉不止一次的比例",
+              "record card": "投诉中提到已经投诉过的比例", None: "导出没有客户列，未计算"}[basis]
+    resolved = {"status": "按状态列判断", "closed time": "按有无结案时间判断", None: "无法判断"}[
+        total.attrs["resolved_basis"]]
     parts.append(f"<p class='note'>使用的列：{_e(found)}。响应 = 首次响应 − 受理；解决 = 结案 − 受理（仅已解决的）；"
-                 f"超时包括导出时（{as_of:%Y-%m-%d %H:%M}）"
-                 f"仍未响应或未解决且已超过时限的；重复投诉 = {repeat}。少于 10 条投诉的分组不给比率。</p>")
+                 f"是否解决：{resolved}；超时包括导出时（{as_of:%Y-%m-%d %H:%M}）仍未响应或未解决且已超过时限的；"
+                 f"重复投诉 = {repeat}。少于 {_KPI_MIN_COUNT} 条投诉的分组不给比率。</p>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -533,18 +538,23 @@ def _actions_section(rec: pd.DataFrame, dims: Sequence[str] = ()) -> str:
                  f"近期 {_pct(row.rate_after)}，基线 {_pct(row.rate_before)}（×{row.trend_ratio:.2f}）")
         examples = "".join(f'<div class="ex">“{_e(t)}”</div>' for t in row.examples)
         esc = f"<p><b>升级：</b>{_e(book['escalation']['text'])}</p>" if row.escalate else ""
+        claims = getattr(row, "claim_examples", None) or {}
+
+        def ex(claim: str, claims: dict = claims) -> str:  # the complaint behind a claim, under it
+            return f'<div class="ex claim">例：“{_e(claims[claim])}”</div>' if claim in claims else ""
+
         parts.append(
             f'<div class="action{hot}"><h3>{row.rank}. {_e(row.cause_zh)}{tags}</h3>'
             f"<p><b>规模：</b>{row.count:,} 件，占 {_pct(row.share)}　<b>趋势：</b>{_e(trend)}"
             + (f"　<b>上升于：</b>{_e(_friendly_where(row.emerging_where, dims))}" if row.emerging_where else "")
-            + "</p>"
-            + (f"<p><b>具体问题：</b>{_e(row.phrases)}</p>" if row.phrases else "")
+            + "</p>" + ex("emerging")
+            + (f"<p><b>具体问题：</b>{_e(row.phrases)}</p>" + ex("phrase") if row.phrases else "")
             + (f"<p><b>子话题：</b>{_e(row.subtopics)}</p>" if row.subtopics else "")
-            + f"<p><b>集中于：</b>{_e(_friendly_where(row.where, dims) or '无显著集中')}</p>"
-            f"<p><b>动机构成：</b>{_e(_motive_mix_text(row))}；"
+            + f"<p><b>集中于：</b>{_e(_friendly_where(row.where, dims) or '无显著集中')}</p>" + ex("where")
+            + f"<p><b>动机构成：</b>{_e(_motive_mix_text(row))}；"
             f"高风险 {_pct(row.high_risk_share)}，安全健康 {_pct(row.safety_share)}</p>"
             + (f"<p><b>客户诉求：</b>{_pct(row.demand_share)} 提出明确诉求"
-               + (f"：{_e(row.top_demands)}" if row.top_demands else "") + "</p>"
+               + (f"：{_e(row.top_demands)}" if row.top_demands else "") + "</p>" + ex("demand")
                if np.isfinite(row.demand_share) else "")
             + f"<p><b>一线处理：</b>{_e(row.playbook)}</p>{esc}"
             f"<p><b>系统改进：</b>{_e(row.fix)}　<b>责任部门：</b>{_e(row.department)}</p>"
@@ -583,11 +593,16 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
                     text_col=text_col, tokenizer=tok)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     columns = kpi.detect_kpi_columns(data, **dict(kpi_columns or {}))
-    has_kpis = columns["received"] is not None  # an export with its handling record
-    if has_kpis:  # timestamps parsed once, not in every KPI table
-        data = data.assign(**{col: analysis.parse_dates(data[col]) for role, col in columns.items()
-                              if col and role in kpi.TIME_ROLES})
-    slow = _slowest(data, dims, columns, sla_response_hours, sla_resolution_hours) if has_kpis else None
+    slow, kpi_html = None, ""
+    if columns["received"] is not None:  # an export with its handling record
+        timed = data.assign(**{col: analysis.parse_dates(data[col]) for role, col in columns.items()
+                               if col and role in kpi.TIME_ROLES})  # parsed once, not in every KPI table
+        try:
+            slow = _slowest(timed, dims, columns, sla_response_hours, sla_resolution_hours)
+            kpi_html = _kpi_section(timed, dims, columns, sla_response_hours, sla_resolution_hours, slow)
+        except ValueError as err:  # e.g. a named received column with no readable time: the rest still reports
+            kpi_html = (f"<section><h2>6. 处理时效与服务水平</h2><p class='note'>未计算处理时效：{_e(err)}。"
+                        "</p></section>")
     sections = [_headline(data, par, dims, emerging, slow), _summary(data, par, date_col, emerging),
                 _pareto_section(par)]
     if dims:
@@ -597,8 +612,8 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
     elif trend_note:
         sections.append(trend_note)
     sections += [_mix_section(mix), _actions_section(rec, dims)]
-    if has_kpis:
-        sections.append(_kpi_section(data, dims, columns, sla_response_hours, sla_resolution_hours, slow))
+    if kpi_html:
+        sections.append(kpi_html)
     notes = ("<section><h2>方法说明</h2><ul class='note'>"
              "<li>原因、动机和风险由 complaintmine 模型逐条判定，每条都附有证据词；"
              "分类会有误差，请结合典型投诉阅读。</li>"
