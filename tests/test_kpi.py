@@ -139,3 +139,6 @@ def test_a_resolved_complaint_without_a_response_time_is_not_waiting():
     out = kpi.handling_kpis(df, by=None).iloc[0]
     assert out["response_sla_breaches"] == 1  # only the open one is still waiting for an answer
     assert out["resolution_sla_breaches"] == 1
+    # an as_of with a UTC offset is compared in UTC, like the timestamps
+    late = kpi.handling_kpis(df, by=None, as_of="2025-03-20 08:00+08:00").iloc[0]
+    assert late["resolution_sla_breaches"] == 1 and late["response_sla_breaches"] == 1

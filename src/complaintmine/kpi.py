@@ -199,6 +199,8 @@ def handling_kpis(df: pd.DataFrame, by: str | None = "cause", *, columns: Mappin
     if as_of is None:  # when the export was taken: its latest timestamp
         as_of = max(s.max() for s in (received, response, closed) if s is not None)
     as_of = pd.Timestamp(as_of)
+    if as_of.tzinfo is not None:  # compared in UTC, like the timestamps
+        as_of = as_of.tz_convert("UTC").tz_localize(None)
 
     statuses = frozenset(str(v).strip().lower() for v in resolved_statuses)
     resolved, resolved_basis = None, None
