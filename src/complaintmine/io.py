@@ -107,6 +107,11 @@ def _format_of(p: Path) -> tuple[str, str | None]:
 _READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
+def _damaged_gzip(p: Path, exc: BaseException) -> MalformedInputError:
+    """The error for a gzip stream that breaks while it is read (a damaged or cut-off file)."""
+    return MalformedInputError(f"{p} is a damaged gzip file ({exc}). Export or copy it again.")
+
+
 def _open_bytes(p: Path, compression: str | None) -> Any:
     return gzip.open(p, "rb") if compression == "gzip" else open(p, "rb")
 
@@ -534,8 +539,7 @@ class _CheckedBytes(_io.RawIOBase):
                 block = self.raw.read(len(buf))
             except _READ_ERRORS as exc:
                 if self.compressed:  # the damage may lie past the head that was checked
-                    raise MalformedInputError(f"{self.p} is a damaged gzip file ({exc}). Export or copy it "
-                                              "again.") from None
+                    raise _damaged_gzip(self.p, exc) from None
                 raise
             if not block:
                 if not self.bytes_only and self.carry:
@@ -802,7 +806,7 @@ def _delimited_chunks(p: Path, fmt: str, compression: str | None, encoding: str 
         ) from None
     except _READ_ERRORS as exc:
         if compression == "gzip":
-            raise MalformedInputError(f"{p} is a damaged gzip file ({exc}). Export or copy it again.") from None
+            raise _damaged_gzip(p, exc) from None
         raise
     finally:
         checked.close()

@@ -314,6 +314,11 @@ def _no_surrogates(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+#: the values of Parquet's list columns as pandas reads them, and those plus struct values (dicts)
+_LISTS = (list, tuple, np.ndarray)
+_NESTED = (*_LISTS, dict)
+
+
 def _missing(value: Any) -> bool:
     return value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
@@ -323,7 +328,7 @@ def _nested(values: pd.Series) -> bool:
     and struct columns read back): kept as they are, not turned into their ``str``."""
     present = [v for v in values if not (v is None or _missing(v))]
     # one kind throughout: Arrow cannot store a column mixing lists and mappings
-    return bool(present) and (all(isinstance(v, (list, tuple, np.ndarray)) for v in present)
+    return bool(present) and (all(isinstance(v, _LISTS) for v in present)
                               or all(isinstance(v, dict) for v in present))
 
 
@@ -343,7 +348,7 @@ def _json_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _text(value: Any) -> str:
     """A value of a mixed column as text: lists and mappings as JSON, anything else as ``str``."""
-    if isinstance(value, (list, tuple, dict, np.ndarray)):
+    if isinstance(value, _NESTED):
         return json.dumps(value, ensure_ascii=False, default=_json_default)
     return str(value)
 
@@ -383,7 +388,7 @@ def _nested_as_json(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col]
         if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
             continue  # the usual case, told at C speed
-        if any(isinstance(v, (list, tuple, dict, np.ndarray)) for v in values):
+        if any(isinstance(v, _NESTED) for v in values):
             text = [v if v is None or _missing(v) or isinstance(v, str) else _text(v) for v in values]
             if out is frame:
                 out = frame.copy()

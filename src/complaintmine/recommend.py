@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import analysis
 from ._resources import resource_json
-from .analysis import _names, _require, _text_col
+from .analysis import _names, _require
 from .taxonomy import DEMAND_NAMES, MOTIVE_NAMES, MOTIVES
 
 __all__ = ["recommend", "playbook", "handling_advice", "load_playbook", "DEFAULT_WEIGHTS", "DEFAULT_DIMENSIONS"]
@@ -167,28 +167,28 @@ def _fmt_p(p: float) -> str:
 
 
 def _what_goes_wrong(df: pd.DataFrame, causes: list[str], *, cause_col: str, text_col: str | None, tokenizer: Any,
-                     n_subtopics: int) -> tuple[dict[str, str], dict[str, str]]:
-    """Per cause: its most distinctive words and its sub-topics, each with the number of its
-    complaints behind it (what exactly goes wrong, in the customers' words)."""
+                     n_subtopics: int) -> tuple[dict[str, list[tuple[str, int]]], dict[str, str]]:
+    """Per cause: its most distinctive words, each with the number of its complaints using it,
+    and its sub-topics with their sizes (what exactly goes wrong, in the customers' words)."""
     if not causes:
         return {}, {}
-    data = df  # recommend gave it a tokens column
     try:
-        terms = analysis.distinctive_terms(data, cause_col=cause_col, text_col=text_col, top=5, tokenizer=tokenizer)
+        found_terms = analysis.distinctive_terms(df, cause_col=cause_col, text_col=text_col, top=5,
+                                                 tokenizer=tokenizer)
     except ValueError:  # no usable word in any complaint (numbers, placeholders): nothing to name
-        terms = pd.DataFrame(columns=["cause", "term", "docs"])
-    phrases = {c: " · ".join(f"{t.term} {int(t.docs)} 条" for t in part.itertuples())
-               for c, part in terms.groupby("cause", sort=False)}
+        found_terms = pd.DataFrame(columns=["cause", "term", "docs"])
+    terms = {c: [(t.term, int(t.docs)) for t in part.itertuples()]
+             for c, part in found_terms.groupby("cause", sort=False)}
     topics: dict[str, str] = {}
     for cause in causes if n_subtopics else []:
         try:
-            found = analysis.subtopics(data, cause, n_topics=n_subtopics, cause_col=cause_col, text_col=text_col,
+            found = analysis.subtopics(df, cause, n_topics=n_subtopics, cause_col=cause_col, text_col=text_col,
                                        tokenizer=tokenizer).topics
         except ValueError:  # too few complaints or words to split: no sub-topics, not an error
             continue
         topics[cause] = " · ".join(f"{'、'.join(row.top_words[:3])} {int(row.n)} 条"
                                    for row in found.itertuples() if row.n > 0)
-    return phrases, topics
+    return terms, topics
 
 
 def _claim_examples(df: pd.DataFrame, cause: str, *, phrase: str, where: tuple[Any, Any], emerging: Any,
@@ -198,10 +198,8 @@ def _claim_examples(df: pd.DataFrame, cause: str, *, phrase: str, where: tuple[A
     concentration, where it is emerging and its most asked-for remedy."""
     sub = df[df[cause_col].astype(str) == cause]
     slices: dict[str, pd.DataFrame] = {}
-    if phrase:
-        words = sub["tokens"].astype(str).str.split() if "tokens" in sub.columns else None
-        slices["phrase"] = (sub[words.map(lambda w: phrase in w)] if words is not None
-                            else sub[sub[_text_col(sub, text_col)].astype(str).str.contains(phrase, regex=False)])
+    if phrase:  # recommend gave df its tokens column
+        slices["phrase"] = sub[sub["tokens"].astype(str).str.split().map(lambda words: phrase in words)]
     if where[0] is not None:
         slices["where"] = sub[sub[where[0]] == where[1]]
     if emerging:
@@ -288,7 +286,8 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
         ``store=成都锦江店 (×2.5, p<0.001)``), ``trend_ratio, rate_before, rate_after,
         emerging, emerging_where`` (dimension values where the cause
         is emerging), ``dominant_motive, dominant_motive_zh, motive_respect_share,
-        motive_compensation_share, motive_venting_share, demand_share, top_demands`` (what
+        motive_compensation_share, motive_venting_share, motive_none_share`` (no motive shown),
+        ``demand_share, top_demands`` (what
         the cause's customers ask for, from the record card: ``analysis.demand_mix``; NaN / ""
         for a file classified without it), ``high_risk_share, safety_share,
         technique, playbook`` (the handling advice chosen from the cause's motive and demand
@@ -323,14 +322,12 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     demands = (analysis.demand_mix(df, cause_col=cause_col).set_index("cause") if "demand" in df.columns
                else None)
     causes = [c for c in mix.index if c not in set(exclude)]
-    top_demand: dict[str, str] = {}
-    if demands is not None:
-        named = [c for c in book.get("demands", {})]
-        for cause in causes:
-            shares = {code: float(demands.loc[cause, f"demand_{code}_share"]) for code in named}
-            best = max(shares, key=shares.get) if shares else None
-            if best is not None and shares[best] > 0:
-                top_demand[cause] = best
+    # the share asking for each remedy the playbook has advice for, per cause (None: no demand column)
+    asked: dict[str, dict[str, float] | None] = {
+        cause: ({code: float(demands.loc[cause, f"demand_{code}_share"]) for code in book["demands"]}
+                if demands is not None else None) for cause in causes}
+    top_demand = {cause: max(shares, key=shares.get) for cause, shares in asked.items()
+                  if shares and max(shares.values()) > 0}
 
     where: dict[str, list[str]] = {c: [] for c in causes}
     where_top: dict[str, tuple[float, str, Any]] = {}  # the strongest concentration: its example is shown
@@ -376,10 +373,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             examples = analysis.representative(df, cause=cause, n=n_examples, text_col=text_col,
                                                cause_col=cause_col, max_chars=160,
                                                tokenizer=tokenizer)["text"].tolist()
-        technique, advice = handling_advice(
-            {k: float(m[f"motive_{k}_share"]) for k in MOTIVES},
-            {code: float(demands.loc[cause, f"demand_{code}_share"]) for code in book["demands"]}
-            if demands is not None else None)
+        technique, advice = handling_advice({k: float(m[f"motive_{k}_share"]) for k in MOTIVES}, asked[cause])
         high, safety = float(m["risk_high_share"]), float(m["safety_share"])
         growth = float(min(max(ratio - 1.0, 0.0), 1.0)) if emerging and np.isfinite(ratio) else (
             1.0 if emerging else 0.0)
@@ -393,6 +387,7 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
             "motive_respect_share": float(m["motive_respect_share"]),
             "motive_compensation_share": float(m["motive_compensation_share"]),
             "motive_venting_share": float(m["motive_venting_share"]),
+            "motive_none_share": float(m["motive_none_share"]),
             "demand_share": float(demands.loc[cause, "demand_share"]) if demands is not None else np.nan,
             "top_demands": str(demands.loc[cause, "top_demands"]) if demands is not None else "",
             "high_risk_share": high, "safety_share": safety,
@@ -410,14 +405,15 @@ def recommend(df: pd.DataFrame, *, dimensions: Sequence[str] | None = None, date
     if top:
         out = out.head(top)
     out = out.reset_index(drop=True)
-    phrases, topics = _what_goes_wrong(df, list(out["cause"]), cause_col=cause_col, text_col=text_col,
-                                       tokenizer=tokenizer, n_subtopics=n_subtopics)
-    out.insert(out.columns.get_loc("where"), "phrases", [phrases.get(c, "") for c in out["cause"]])
+    terms, topics = _what_goes_wrong(df, list(out["cause"]), cause_col=cause_col, text_col=text_col,
+                                     tokenizer=tokenizer, n_subtopics=n_subtopics)
+    phrases = [" · ".join(f"{term} {docs} 条" for term, docs in terms.get(c, [])) for c in out["cause"]]
+    out.insert(out.columns.get_loc("where"), "phrases", phrases)
     out.insert(out.columns.get_loc("where"), "subtopics", [topics.get(c, "") for c in out["cause"]])
     out["claim_examples"] = [{} for _ in out["cause"]]
     if n_examples:
         out["claim_examples"] = [
-            _claim_examples(df, cause, phrase=phrases.get(cause, "").split(" ")[0],
+            _claim_examples(df, cause, phrase=terms[cause][0][0] if terms.get(cause) else "",
                             where=where_top.get(cause, (0, None, None))[1:], emerging=emerging_top.get(cause),
                             recent=recent_rows,
                             demand=top_demand.get(cause), cause_col=cause_col, text_col=text_col, tokenizer=tokenizer)

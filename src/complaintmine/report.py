@@ -251,8 +251,8 @@ def detect_dimensions(df: pd.DataFrame, *, limit: int = 3) -> list[str]:
 _HEADLINE_MIN_COUNT = 10
 
 
-def _headline(df: pd.DataFrame, par: pd.DataFrame, dims: Sequence[str], emerging: pd.DataFrame | None,
-              slow: str | None) -> str:
+def _headline(df: pd.DataFrame, par: pd.DataFrame, crosstabs: Mapping[str, pd.DataFrame],
+              emerging: pd.DataFrame | None, slow: str | None) -> str:
     """Three to five plain sentences from the numbers: what, where, since when, how fast, how risky."""
     n = len(df)
     k80 = min(int((par["cum_share"] < 0.8).sum()) + 1, len(par))
@@ -260,10 +260,7 @@ def _headline(df: pd.DataFrame, par: pd.DataFrame, dims: Sequence[str], emerging
     lines = [f"共 {n:,} 条投诉；最多的是<b>{_e(top['cause_zh'])}</b>（{top['share']:.0%}），"
              f"前 {k80} 个原因占了八成。"]
     best = None
-    for dim in dims:
-        if not analysis.crosstab_possible(df, dim):
-            continue
-        ct = analysis.crosstab_outliers(df, dim)
+    for dim, ct in crosstabs.items():
         sig = ct[ct["over_represented"] & (ct["count"] >= _HEADLINE_MIN_COUNT)]
         if not sig.empty:  # the concentration with the most complaints beyond what is expected
             excess = sig["count"] - sig["expected"]
@@ -331,17 +328,22 @@ def _pareto_section(par: pd.DataFrame) -> str:
             + _img(fig, "投诉原因帕累托图") + table + "</section>")
 
 
-def _where_section(df: pd.DataFrame, dims: Sequence[str]) -> str:
+def _crosstabs(df: pd.DataFrame, dims: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """``analysis.crosstab_outliers`` of each dimension that has something to compare, computed once."""
+    return {dim: analysis.crosstab_outliers(df, dim) for dim in dims if analysis.crosstab_possible(df, dim)}
+
+
+def _where_section(df: pd.DataFrame, dims: Sequence[str], crosstabs: Mapping[str, pd.DataFrame]) -> str:
     parts = ["<section><h2>2. 集中在哪里</h2><p>某原因在某个门店、渠道……中的占比是否<b>超出预期</b>，"
              "而不是简单比较数量；黑框表示显著偏高。</p>"
              "<details class='how'><summary>我们如何知道</summary><p class='note'>调整后标准化残差（Haberman）"
              "衡量每个格子偏离独立假设的程度；显著性经 Holm 多重检验校正（α=0.05）。</p></details>"]
     for dim in dims:
-        if not analysis.crosstab_possible(df, dim):
+        if dim not in crosstabs:
             what = "只有一个取值" if df[dim].nunique() < 2 else "投诉只有一种原因"
             parts.append(f"<p class='note'>{_e(dim_name(dim))}：{what}，无从比较，跳过。</p>")
             continue
-        ct = analysis.crosstab_outliers(df, dim)
+        ct = crosstabs[dim]
         fig, ax = _figure(9, max(4, 0.42 * ct["cause"].nunique() + 1.6))
         plots.heatmap(ct, ax=ax, title=f"原因 × {dim_name(dim)}：调整后标准化残差")
         parts.append(f"<h3>按{_e(dim_name(dim))}</h3>" + _img(fig, f"原因 × {dim_name(dim)} 热力图"))
@@ -422,11 +424,11 @@ def _hours_text(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.1f}"
 
 
-def _kpi_rows(kpis: pd.DataFrame, label: str) -> pd.DataFrame:
+def _kpi_rows(kpis: pd.DataFrame) -> pd.DataFrame:
     """KPIs as table cells; a group with too few complaints says so instead of showing noisy rates."""
     rows = []
     for name, row in kpis.iterrows():
-        cells = {"group": label if name is None else name, "count": f"{int(row['count']):,}"}
+        cells = {"group": name, "count": f"{int(row['count']):,}"}
         metrics = {
             "response": _hours_text(row["response_hours_median"]),
             "resolution": _hours_text(row["resolution_hours_median"]),
@@ -448,16 +450,21 @@ _KPI_HEADERS = {"count": "投诉数", "response": "首次响应中位（小时�
                 "repeat": "重复投诉率"}
 
 
-def _slowest(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | None], sla_response_hours: float,
-             sla_resolution_hours: float) -> str | None:
-    """A sentence naming the store / channel ... whose responses miss the target most, when it
-    stands out (twice the overall rate and 5 points above it, with enough complaints)."""
+def _kpi_tables(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | None], sla_response_hours: float,
+                sla_resolution_hours: float) -> dict[str | None, pd.DataFrame]:
+    """``kpi.handling_kpis`` overall (key None), per cause and per dimension, computed once."""
     args = {"columns": columns, "sla_response_hours": sla_response_hours,
             "sla_resolution_hours": sla_resolution_hours, "min_count": _KPI_MIN_COUNT}
-    rest = kpi.handling_kpis(df, by=None, **args).iloc[0]["response_sla_breach_rate"]
+    return {by: kpi.handling_kpis(df, by=by, **args) for by in (None, "cause", *dims)}
+
+
+def _slowest(tables: Mapping[str | None, pd.DataFrame], dims: Sequence[str], sla_response_hours: float) -> str | None:
+    """A sentence naming the store / channel ... whose responses miss the target most, when it
+    stands out (twice the overall rate and 5 points above it, with enough complaints)."""
+    rest = tables[None].iloc[0]["response_sla_breach_rate"]
     found = []
     for dim in dims:
-        by_dim = kpi.handling_kpis(df, by=dim, **args)
+        by_dim = tables[dim]
         ok = by_dim[by_dim["enough"]].dropna(subset=["response_sla_breach_rate"])
         if len(ok) >= 2:
             worst = ok["response_sla_breach_rate"].idxmax()
@@ -469,12 +476,11 @@ def _slowest(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | Non
     return max(found)[1] if found else None
 
 
-def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str | None],
-                 sla_response_hours: float, sla_resolution_hours: float, slow: str | None) -> str:
+def _kpi_section(df: pd.DataFrame, tables: Mapping[str | None, pd.DataFrame], dims: Sequence[str],
+                 columns: dict[str, str | None], sla_response_hours: float, sla_resolution_hours: float,
+                 slow: str | None) -> str:
     """Handling KPIs overall, per cause and per dimension (only when the export has the handling columns)."""
-    args = {"columns": columns, "sla_response_hours": sla_response_hours,
-            "sla_resolution_hours": sla_resolution_hours, "min_count": _KPI_MIN_COUNT}
-    total = kpi.handling_kpis(df, by=None, **args)
+    total = tables[None]
     overall, basis, as_of = total.iloc[0], total.attrs["repeat_basis"], pd.Timestamp(total.attrs["as_of"])
     found = ", ".join(f"{role}={col}" for role, col in columns.items() if col)
     sentences = [f"整体：首次响应中位 {_hours_text(overall['response_hours_median'])} 小时，"
@@ -485,13 +491,12 @@ def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str |
     if slow:  # _slowest
         sentences.append(slow)
     parts = [f"<section><h2>6. 处理时效与服务水平</h2><p>{''.join(sentences)}</p>"]
-    by_cause = kpi.handling_kpis(df, by="cause", **args)
     names = dict(zip(df["cause"].astype(str), df["cause_zh"].astype(str))) if "cause_zh" in df.columns else {}
-    by_cause.index = [names.get(c, c) for c in by_cause.index]
-    parts.append("<h3>按原因</h3>" + _table(_kpi_rows(by_cause, "全部"), {"group": "原因", **_KPI_HEADERS},
+    by_cause = tables["cause"].set_axis([names.get(c, c) for c in tables["cause"].index], axis=0)
+    parts.append("<h3>按原因</h3>" + _table(_kpi_rows(by_cause), {"group": "原因", **_KPI_HEADERS},
                                            numeric=tuple(_KPI_HEADERS)))
     for dim in dims:
-        rows = _kpi_rows(kpi.handling_kpis(df, by=dim, **args), dim)
+        rows = _kpi_rows(tables[dim])
         parts.append(f"<h3>按{_e(dim_name(dim))}</h3>" + _table(rows, {"group": dim_name(dim), **_KPI_HEADERS},
                                                        numeric=tuple(_KPI_HEADERS)))
     repeat = {"customer": "有客户编号的投诉中，同一客户在本导出中投诉不止一次的比例",
@@ -507,9 +512,8 @@ def _kpi_section(df: pd.DataFrame, dims: Sequence[str], columns: dict[str, str |
 
 def _motive_mix_text(row: Any) -> str:
     """The motive mix of an action's complaints, largest first, with the share that shows none."""
-    shown = {"求发泄": row.motive_venting_share, "求补偿": row.motive_compensation_share,
-             "求尊重": row.motive_respect_share}
-    shares = {**shown, "未表现出明确动机": max(0.0, 1.0 - sum(shown.values()))}
+    shares = {"求发泄": row.motive_venting_share, "求补偿": row.motive_compensation_share,
+              "求尊重": row.motive_respect_share, "未表现出明确动机": row.motive_none_share}
     return "，".join(f"{name} {_pct(share)}" for name, share in sorted(shares.items(), key=lambda kv: -kv[1]))
 
 
@@ -598,15 +602,17 @@ def render_report(df: pd.DataFrame, *, title: str = "投诉根因分析报告",
         timed = data.assign(**{col: analysis.parse_dates(data[col]) for role, col in columns.items()
                                if col and role in kpi.TIME_ROLES})  # parsed once, not in every KPI table
         try:
-            slow = _slowest(timed, dims, columns, sla_response_hours, sla_resolution_hours)
-            kpi_html = _kpi_section(timed, dims, columns, sla_response_hours, sla_resolution_hours, slow)
+            tables = _kpi_tables(timed, dims, columns, sla_response_hours, sla_resolution_hours)
+            slow = _slowest(tables, dims, sla_response_hours)
+            kpi_html = _kpi_section(timed, tables, dims, columns, sla_response_hours, sla_resolution_hours, slow)
         except ValueError as err:  # e.g. a named received column with no readable time: the rest still reports
             kpi_html = (f"<section><h2>6. 处理时效与服务水平</h2><p class='note'>未计算处理时效：{_e(err)}。"
                         "</p></section>")
-    sections = [_headline(data, par, dims, emerging, slow), _summary(data, par, date_col, emerging),
+    crosstabs = _crosstabs(data, dims)
+    sections = [_headline(data, par, crosstabs, emerging, slow), _summary(data, par, date_col, emerging),
                 _pareto_section(par)]
     if dims:
-        sections.append(_where_section(data, dims))
+        sections.append(_where_section(data, dims, crosstabs))
     if date_col:
         sections.append(_trend_section(data, date_col, dims, freq, recent, emerging, tok))
     elif trend_note:
