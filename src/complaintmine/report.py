@@ -345,7 +345,7 @@ def _where_section(df: pd.DataFrame, dims: Sequence[str], crosstabs: Mapping[str
             continue
         ct = crosstabs[dim]
         fig, ax = _figure(9, max(4, 0.42 * ct["cause"].nunique() + 1.6))
-        plots.heatmap(ct, ax=ax, title=f"原因 × {dim_name(dim)}：调整后标准化残差")
+        plots.heatmap(ct, ax=ax, title=f"原因 × {dim_name(dim)}：调整后标准化残差", xlabel=dim_name(dim))
         parts.append(f"<h3>按{_e(dim_name(dim))}</h3>" + _img(fig, f"原因 × {dim_name(dim)} 热力图"))
         sig = ct[ct["over_represented"]]
         if sig.empty:
